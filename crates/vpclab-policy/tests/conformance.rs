@@ -812,4 +812,31 @@ fn iam_rs_conformance_report() {
 }
 
 #[cfg(feature = "iam-rs")]
-const IAM_RS_FAILS: &[&str] = &[];
+const IAM_RS_FAILS: &[&str] = &[
+    "a date-only value is midnight UTC",
+    "DateNotEquals on a missing key is true",
+    "ArnEquals takes wildcards too",
+    "ArnLike: a * in one component does not span the others",
+    "an unresolvable variable in Resource matches nothing",
+    "a variable in a condition value",
+    "variable key names are case-insensitive",
+    "a default value applies when the key is missing",
+    "${*} is a literal asterisk",
+    "${?} and ${$} are literal",
+    "version 2008-10-17 treats variables as literal text",
+    "without Version, variables are literal text",
+    r#""Principal": "*" includes anonymous users"#,
+    r#"{"AWS": "*"} is the same as "*""#,
+    "the account id and the root ARN behave the same (cross-account, both allow)",
+    "the account id form (cross-account, both allow)",
+    "a role ARN covers the role's sessions",
+    "a Deny naming the account applies to every principal in it",
+    "NotPrincipal without the account ARN denies the whole account, the user too",
+    "NotPrincipal with the role and account ARNs exempts the role's sessions",
+    "NotPrincipal denies anonymous users",
+    "the default endpoint policy allows everything",
+    "a Deny in the endpoint policy wins",
+    "an account principal in an endpoint policy admits the root user",
+    "aws:PrincipalArn in an endpoint policy condition",
+];
+

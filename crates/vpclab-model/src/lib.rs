@@ -1,1 +1,69 @@
-//! placeholder
+//! vpclab's network model: AWS's network resources as plain data, and the control-plane
+//! operations (`create_vpc`, `create_route`, `authorize_security_group_rules`, …) as
+//! methods of [`Lab`] that check their input, change the lab, and answer with AWS's
+//! error codes — leaving the lab unchanged when they refuse.
+//!
+//! No IO and no clock: callers pass the time in through [`Caller`].
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod address;
+pub mod aws_service;
+pub mod cidr;
+mod err;
+pub mod ids;
+mod instance;
+mod internet_gateway;
+mod lab;
+mod nat_gateway;
+mod network_acl;
+mod network_interface;
+mod peering;
+mod prefix_list;
+pub mod protocol;
+pub mod region;
+mod route_table;
+mod security_group;
+mod subnet;
+mod tags;
+mod vpc;
+mod vpc_endpoint;
+
+pub use address::{Address, AddressAssociation, AssociateAddress};
+pub use err::{Error, Kind, Result};
+pub use ids::*;
+pub use instance::{Instance, InstanceState, InstanceStateChange, RunInstances};
+pub use internet_gateway::{EgressOnlyInternetGateway, InternetGateway};
+pub use lab::{Caller, Index, Lab, Owned, Quotas, Tags, Timestamp};
+pub use nat_gateway::{ConnectivityType, CreateNatGateway, NatGateway, NatGatewayState};
+pub use network_acl::{
+    DEFAULT_RULE_V4, DEFAULT_RULE_V6, NetworkAcl, NetworkAclAssociation, NetworkAclEntry,
+    NetworkAclEntrySpec, RuleAction,
+};
+pub use network_interface::{
+    CreateNetworkInterface, InterfaceType, NetworkInterface, NetworkInterfaceAttachment,
+    NetworkInterfaceAttribute, PrivateIp, PublicIpAssociation,
+};
+pub use peering::{PeeringSide, PeeringStatus, PeeringStatusCode, VpcPeeringConnection};
+pub use prefix_list::{
+    AddressFamily, CreateManagedPrefixList, ManagedPrefixList, ModifyManagedPrefixList,
+    PrefixListEntry,
+};
+pub use protocol::{IpProtocol, PortRange};
+pub use region::{AccountId, AvailabilityZone, Region};
+pub use route_table::{
+    AssociationTarget, Route, RouteDestination, RouteOrigin, RouteSpec, RouteState, RouteTable,
+    RouteTableAssociation, RouteTarget,
+};
+pub use security_group::{
+    GroupReference, IpPermission, Revoked, RulePeer, SecurityGroup, SecurityGroupRule,
+    UserIdGroupPair,
+};
+pub use subnet::{CreateSubnet, Subnet, SubnetAttribute, SubnetIpv6CidrBlock};
+pub use tags::{TagFilter, validate_tags};
+pub use vpc::{CreateVpc, Vpc, VpcAttribute, VpcCidrBlock, VpcIpv6CidrBlock};
+pub use vpc_endpoint::{
+    CreateVpcEndpoint, DEFAULT_GATEWAY_POLICY, ModifyVpcEndpoint, VpcEndpoint, VpcEndpointState,
+    VpcEndpointType,
+};

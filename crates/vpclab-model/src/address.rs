@@ -1,0 +1,360 @@
+//! Elastic IP addresses: allocate from the region's pool, associate with an interface's
+//! private address, disassociate, release.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::err::{Error, Kind, Result};
+use crate::ids::*;
+use crate::lab::{Caller, Lab, Tags};
+use crate::region::{AccountId, Region};
+use crate::tags::{owned, validate_tags};
+use crate::{InterfaceType, PublicIpAssociation};
+
+/// An Elastic IP address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// `eipalloc-…`.
+    pub allocation_id: AllocationId,
+    /// The owning account.
+    pub owner_id: AccountId,
+    /// Its region.
+    pub region: Region,
+    /// Its tags.
+    pub tags: Tags,
+    /// The public address.
+    pub public_ip: Ipv4Addr,
+    /// Where it is associated, if anywhere.
+    pub association: Option<AddressAssociation>,
+}
+
+/// Where an Elastic IP is associated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressAssociation {
+    /// `eipassoc-…`.
+    pub association_id: AddressAssociationId,
+    /// The interface.
+    pub network_interface_id: NetworkInterfaceId,
+    /// The interface's private address it maps to.
+    pub private_ip: Ipv4Addr,
+}
+
+owned!(Address);
+
+/// Where AssociateAddress should put the address.
+#[derive(Clone, Debug, Default)]
+pub struct AssociateAddress {
+    /// The allocation.
+    pub allocation_id: String,
+    /// An instance (its primary interface's primary address).
+    pub instance_id: Option<String>,
+    /// An interface.
+    pub network_interface_id: Option<String>,
+    /// The interface's private address (default: its primary one).
+    pub private_ip_address: Option<String>,
+    /// Move the address even if it is associated elsewhere.
+    pub allow_reassociation: bool,
+}
+
+impl Lab {
+    /// AllocateAddress: the next free address of the region's public pool.
+    pub fn allocate_address(&mut self, caller: &Caller, tags: Tags) -> Result<AllocationId> {
+        validate_tags(&tags)?;
+        let mine = self
+            .addresses
+            .values()
+            .filter(|a| a.owner_id == caller.account && a.region == caller.region)
+            .count();
+        if mine >= self.quotas.elastic_ips_per_region {
+            return Err(Error::LimitExceeded {
+                code: "AddressLimitExceeded",
+                message: "The maximum number of addresses has been reached.".into(),
+            });
+        }
+        let public_ip = self.next_public_ip(caller.region)?;
+        let id: AllocationId = self.mint();
+        self.index
+            .public_ips_in_use
+            .entry(caller.region)
+            .or_default()
+            .insert(public_ip);
+        self.addresses.insert(
+            id.clone(),
+            Address {
+                allocation_id: id.clone(),
+                owner_id: caller.account.clone(),
+                region: caller.region,
+                tags,
+                public_ip,
+                association: None,
+            },
+        );
+        Ok(id)
+    }
+
+    /// The lowest free address of the region's public pool (Elastic IPs and auto-assigned
+    /// public addresses share it).
+    pub(crate) fn next_public_ip(&self, region: Region) -> Result<Ipv4Addr> {
+        let pool = region.public_ipv4_pool();
+        let used = self.index.public_ips_in_use.get(&region);
+        pool.hosts()
+            .skip(1)
+            .find(|ip| used.is_none_or(|u| !u.contains(ip)))
+            .ok_or_else(|| Error::LimitExceeded {
+                code: "AddressLimitExceeded",
+                message: "The region's public address pool is exhausted.".into(),
+            })
+    }
+
+    /// Finds the caller's Elastic IP by allocation id or by public address.
+    pub fn find_address(&self, caller: &Caller, allocation_id_or_ip: &str) -> Result<&Address> {
+        if allocation_id_or_ip.starts_with("eipalloc-") {
+            return Lab::owned(
+                &self.addresses,
+                caller,
+                Kind::Allocation,
+                allocation_id_or_ip,
+                AllocationId::parse,
+            );
+        }
+        let ip: Ipv4Addr = allocation_id_or_ip.parse().map_err(|_| Error::Malformed {
+            kind: Kind::Address,
+            id: allocation_id_or_ip.into(),
+        })?;
+        self.addresses
+            .values()
+            .find(|a| {
+                a.public_ip == ip && a.owner_id == caller.account && a.region == caller.region
+            })
+            .ok_or_else(|| Error::not_found(Kind::Address, allocation_id_or_ip))
+    }
+
+    /// ReleaseAddress: only when not associated.
+    pub fn release_address(&mut self, caller: &Caller, allocation_id: &str) -> Result<()> {
+        let a = Lab::owned(
+            &self.addresses,
+            caller,
+            Kind::Allocation,
+            allocation_id,
+            AllocationId::parse,
+        )?;
+        if a.association.is_some() {
+            return Err(Error::IpAddressInUse(format!(
+                "The address with allocation id [{allocation_id}] is in use."
+            )));
+        }
+        let (id, ip) = (a.allocation_id.clone(), a.public_ip);
+        crate::lab::remove_from_set(&mut self.index.public_ips_in_use, &caller.region, &ip);
+        self.addresses.remove(&id);
+        Ok(())
+    }
+
+    /// AssociateAddress: maps the Elastic IP to an interface's private address. The VPC
+    /// needs an internet gateway, as on AWS; an address already mapped elsewhere moves
+    /// only with `allow_reassociation`; the interface's auto-assigned public address, if
+    /// any, is released.
+    pub fn associate_address(
+        &mut self,
+        caller: &Caller,
+        req: &AssociateAddress,
+    ) -> Result<AddressAssociationId> {
+        let address = Lab::owned(
+            &self.addresses,
+            caller,
+            Kind::Allocation,
+            &req.allocation_id,
+            AllocationId::parse,
+        )?
+        .clone();
+        let eni_id = match (&req.instance_id, &req.network_interface_id) {
+            (Some(i), None) => {
+                let instance = Lab::owned(
+                    &self.instances,
+                    caller,
+                    Kind::Instance,
+                    i,
+                    InstanceId::parse,
+                )?;
+                if !matches!(
+                    instance.state,
+                    crate::InstanceState::Running
+                        | crate::InstanceState::Stopped
+                        | crate::InstanceState::Pending
+                ) {
+                    return Err(Error::IncorrectInstanceState(format!(
+                        "The instance '{i}' is not in a valid state for this operation."
+                    )));
+                }
+                instance.primary_network_interface_id.clone()
+            }
+            (None, Some(e)) => Lab::owned(
+                &self.network_interfaces,
+                caller,
+                Kind::NetworkInterface,
+                e,
+                NetworkInterfaceId::parse,
+            )?
+            .id
+            .clone(),
+            (None, None) => {
+                return Err(Error::MissingParameter(
+                    "instanceId or networkInterfaceId".into(),
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidParameterCombination(
+                    "The parameter instanceId cannot be used with the parameter networkInterfaceId"
+                        .into(),
+                ));
+            }
+        };
+        let eni = self
+            .network_interfaces
+            .get(&eni_id)
+            .cloned()
+            .ok_or_else(|| Error::not_found(Kind::NetworkInterface, &eni_id))?;
+        if eni.interface_type == InterfaceType::NatGateway {
+            return Err(Error::InvalidParameterValue(format!(
+                "The network interface {eni_id} belongs to a NAT gateway; its address is set when the NAT gateway is created."
+            )));
+        }
+        let private_ip = match &req.private_ip_address {
+            Some(p) => match crate::cidr::parse_ip("privateIpAddress", p)? {
+                IpAddr::V4(v4) if eni.private_ips.iter().any(|x| x.address == v4) => v4,
+                _ => {
+                    return Err(Error::InvalidParameterValue(format!(
+                        "The private IP address {p} is not assigned to network interface {eni_id}"
+                    )));
+                }
+            },
+            None => eni.primary_private_ip(),
+        };
+        if self.internet_gateway_of(&eni.vpc_id).is_none() {
+            return Err(Error::GatewayNotAttached(format!(
+                "Network {} is not attached to any internet gateway",
+                eni.vpc_id
+            )));
+        }
+        let slot_taken = eni
+            .private_ips
+            .iter()
+            .find(|p| p.address == private_ip)
+            .and_then(|p| p.association.as_ref())
+            .is_some_and(|a| {
+                a.allocation_id.is_some()
+                    && a.allocation_id.as_ref() != Some(&address.allocation_id)
+            });
+        if (address.association.is_some() || slot_taken) && !req.allow_reassociation {
+            return Err(Error::AlreadyAssociated(format!(
+                "Elastic IP address [{}] is already associated",
+                address.allocation_id
+            )));
+        }
+        // Validation done: now mutate.
+        if address.association.is_some() {
+            self.disassociate_address_internal(&address.allocation_id);
+        }
+        if slot_taken {
+            let other = eni
+                .private_ips
+                .iter()
+                .find(|p| p.address == private_ip)
+                .and_then(|p| p.association.as_ref())
+                .and_then(|a| a.allocation_id.clone());
+            if let Some(other) = other {
+                self.disassociate_address_internal(&other);
+            }
+        }
+        let association_id: AddressAssociationId = self.mint();
+        self.set_public_association(
+            &eni_id,
+            private_ip,
+            Some(PublicIpAssociation {
+                public_ip: address.public_ip,
+                allocation_id: Some(address.allocation_id.clone()),
+                association_id: Some(association_id.clone()),
+                ip_owner_id: caller.account.to_string(),
+            }),
+        );
+        if let Some(a) = self.addresses.get_mut(&address.allocation_id) {
+            a.association = Some(AddressAssociation {
+                association_id: association_id.clone(),
+                network_interface_id: eni_id,
+                private_ip,
+            });
+        }
+        Ok(association_id)
+    }
+
+    /// DisassociateAddress, by association id (or, for the classic form, public address).
+    pub fn disassociate_address(
+        &mut self,
+        caller: &Caller,
+        association_id_or_ip: &str,
+    ) -> Result<()> {
+        let address = if association_id_or_ip.starts_with("eipassoc-") {
+            if AddressAssociationId::parse(association_id_or_ip).is_none() {
+                return Err(Error::Malformed {
+                    kind: Kind::Association,
+                    id: association_id_or_ip.into(),
+                });
+            }
+            self.addresses
+                .values()
+                .find(|a| {
+                    a.owner_id == caller.account
+                        && a.region == caller.region
+                        && a.association
+                            .as_ref()
+                            .is_some_and(|x| x.association_id.as_str() == association_id_or_ip)
+                })
+                .ok_or_else(|| Error::not_found(Kind::Association, association_id_or_ip))?
+        } else {
+            self.find_address(caller, association_id_or_ip)?
+        };
+        let Some(assoc) = &address.association else {
+            return Err(Error::not_found(Kind::Association, association_id_or_ip));
+        };
+        let nat_owned = self
+            .network_interfaces
+            .get(&assoc.network_interface_id)
+            .is_some_and(|e| e.interface_type == InterfaceType::NatGateway);
+        if nat_owned {
+            return Err(Error::OperationNotPermitted(format!(
+                "The address {} is used by a NAT gateway and cannot be disassociated; delete the NAT gateway instead.",
+                address.public_ip
+            )));
+        }
+        let id = address.allocation_id.clone();
+        self.disassociate_address_internal(&id);
+        Ok(())
+    }
+
+    /// Drops an Elastic IP's association, wherever it is.
+    pub(crate) fn disassociate_address_internal(&mut self, allocation_id: &AllocationId) {
+        let Some(assoc) = self
+            .addresses
+            .get_mut(allocation_id)
+            .and_then(|a| a.association.take())
+        else {
+            return;
+        };
+        self.set_public_association(&assoc.network_interface_id, assoc.private_ip, None);
+    }
+
+    /// Sets (or clears) the public mapping of one private address of an interface,
+    /// keeping the index in step. A replaced auto-assigned address returns to the pool.
+    pub(crate) fn set_public_association(
+        &mut self,
+        eni_id: &NetworkInterfaceId,
+        private_ip: Ipv4Addr,
+        association: Option<PublicIpAssociation>,
+    ) {
+        self.update_interface(eni_id, |eni| {
+            if let Some(slot) = eni.private_ips.iter_mut().find(|p| p.address == private_ip) {
+                slot.association = association;
+            }
+        });
+    }
+}

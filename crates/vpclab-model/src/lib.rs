@@ -11,6 +11,7 @@
 mod address;
 pub mod aws_service;
 pub mod cidr;
+mod dns;
 mod err;
 pub mod ids;
 mod instance;
@@ -31,6 +32,7 @@ mod vpc;
 mod vpc_endpoint;
 
 pub use address::{Address, AddressAssociation, AssociateAddress};
+pub use dns::Resolution;
 pub use err::{Error, Kind, Result};
 pub use ids::*;
 pub use instance::{Instance, InstanceState, InstanceStateChange, RunInstances};

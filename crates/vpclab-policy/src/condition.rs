@@ -23,6 +23,7 @@
 
 use crate::ast::{Condition, ConditionValue, Operator, SetQualifier};
 use crate::context::Context;
+use crate::variable::Pattern;
 use crate::parse::parse_network;
 use crate::wildcard::{self, Token};
 
@@ -100,7 +101,7 @@ fn value_matches(op: Operator, policy: &ConditionValue, request: &str, context: 
     match op {
         StringLike => policy.pattern.matches_wild(request, context),
         ArnEquals | ArnLike => match policy.pattern.has_variables() {
-            false => arn_matches_plain(policy.pattern.as_str(), request),
+            false => arn_matches_plain(&policy.pattern, request),
             true => policy
                 .pattern
                 .tokens(context)
@@ -327,11 +328,28 @@ fn base64(s: &str) -> Option<Vec<u8>> {
 
 /// AWS: "Each of the six colon-delimited components of the ARN is checked separately and each
 /// can include multi-character match wildcards (*) or single-character match wildcards (?)."
-/// The sixth component is the rest of the ARN, colons included.
-pub(crate) fn arn_matches_plain(pattern: &str, arn: &str) -> bool {
-    if pattern == "*" {
+/// The sixth component is the rest of the ARN, colons included. A pattern that is not `*` and
+/// has fewer than six components matches no ARN.
+pub(crate) fn arn_matches_plain(pattern: &Pattern, arn: &str) -> bool {
+    let raw = pattern.as_str();
+    let shape = pattern.shape();
+    if raw == "*" {
         return true;
     }
+    if shape.arn_parts < 6 {
+        return false;
+    }
+    if shape.literal {
+        return raw == arn;
+    }
+    if !shape.wild_head {
+        // The first five components are literal, so the whole-string match is the same.
+        return wildcard::matches(raw, arn, false);
+    }
+    components_match(raw, arn)
+}
+
+fn components_match(pattern: &str, arn: &str) -> bool {
     let mut p = pattern.splitn(6, ':');
     let mut a = arn.splitn(6, ':');
     for _ in 0..6 {
@@ -370,14 +388,17 @@ pub(crate) fn arn_matches_tokens(pattern: &[Token], arn: &str) -> bool {
 
 /// Used by `Resource` matching: the same component-wise rule as `ArnLike` when the pattern is
 /// an ARN, else a plain wildcard match of the whole string.
-pub(crate) fn resource_matches(pattern: &crate::variable::Pattern, resource: &str, context: &Context) -> bool {
+pub(crate) fn resource_matches(pattern: &Pattern, resource: &str, context: &Context) -> bool {
     let raw = pattern.as_str();
     if raw == "*" {
         return true;
     }
     if !pattern.has_variables() {
-        return if raw.splitn(6, ':').count() == 6 && resource.splitn(6, ':').count() == 6 {
-            arn_matches_plain(raw, resource)
+        let shape = pattern.shape();
+        return if shape.literal {
+            raw == resource
+        } else if shape.arn_parts == 6 && shape.wild_head && resource.splitn(6, ':').count() == 6 {
+            components_match(raw, resource)
         } else {
             wildcard::matches(raw, resource, false)
         };
@@ -399,7 +420,6 @@ pub(crate) fn resource_matches(pattern: &crate::variable::Pattern, resource: &st
 mod tests {
     use super::*;
     use crate::ast::JsonType;
-    use crate::variable::Pattern;
 
     fn cond(op: &str, key: &str, values: &[&str]) -> Condition {
         let (operator, qualifier, if_exists) = {
@@ -489,15 +509,18 @@ mod tests {
 
     #[test]
     fn arn_components() {
+        let p = |s: &str| Pattern::new(s, true);
         assert!(arn_matches_plain(
-            "arn:aws:iam::*:role/Admin*",
+            &p("arn:aws:iam::*:role/Admin*"),
             "arn:aws:iam::111122223333:role/AdminX"
         ));
         // `*` in the service component cannot swallow the colons of the other components.
         assert!(!arn_matches_plain(
-            "arn:aws:*:role/x",
+            &p("arn:aws:*:role/x"),
             "arn:aws:iam::111122223333:role/x"
         ));
-        assert!(!arn_matches_plain("arn:aws:iam::*:role/x", "not-an-arn"));
+        assert!(!arn_matches_plain(&p("arn:aws:iam::*:role/x"), "not-an-arn"));
+        assert!(arn_matches_plain(&p("arn:aws:s3:::b/*"), "arn:aws:s3:::b/k:with:colons"));
+        assert!(!arn_matches_plain(&p("arn:aws:s3:::b/*"), "arn:aws:s3:::c/k"));
     }
 }

@@ -38,6 +38,39 @@ pub struct Pattern {
     /// `None` when the string has no variables (or the policy version does not support them):
     /// then it is matched as it is, without allocation.
     pieces: Option<Vec<Piece>>,
+    /// The shape of `raw`, worked out once so that matching a plain pattern does not split it
+    /// again for every request.
+    shape: Shape,
+}
+
+/// What matching a pattern without variables needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// No `*` or `?`: equality decides.
+    pub(crate) literal: bool,
+    /// How many colon-separated ARN components it has (at most 6; the sixth keeps its colons).
+    pub(crate) arn_parts: u8,
+    /// Whether a wildcard appears in the first five components. When none does, matching the
+    /// six components separately is the same as matching the whole string.
+    pub(crate) wild_head: bool,
+}
+
+impl Shape {
+    fn of(raw: &str) -> Shape {
+        let mut arn_parts = 0u8;
+        let mut wild_head = false;
+        for part in raw.splitn(6, ':') {
+            arn_parts += 1;
+            if arn_parts < 6 && part.contains(['*', '?']) {
+                wild_head = true;
+            }
+        }
+        Shape {
+            literal: !raw.contains(['*', '?']),
+            arn_parts,
+            wild_head,
+        }
+    }
 }
 
 impl Pattern {
@@ -51,7 +84,13 @@ impl Pattern {
         Pattern {
             raw: raw.to_owned(),
             pieces,
+            shape: Shape::of(raw),
         }
+    }
+
+    /// The shape of the text as written (meaningful when it has no variables).
+    pub(crate) fn shape(&self) -> Shape {
+        self.shape
     }
 
     /// The text as written in the policy.
@@ -86,6 +125,7 @@ impl Pattern {
     /// `ArnLike`). Characters that came from a variable or an escape are literal.
     pub(crate) fn matches_wild(&self, text: &str, context: &Context) -> bool {
         match &self.pieces {
+            None if self.shape.literal => self.raw == text,
             None => wildcard::matches(&self.raw, text, false),
             Some(pieces) => match tokens(pieces, context) {
                 Some(tokens) => wildcard::matches_tokens(&tokens, text),

@@ -246,7 +246,10 @@ impl Operator {
         ("NumericLessThan", Operator::NumericLessThan),
         ("NumericLessThanEquals", Operator::NumericLessThanEquals),
         ("NumericGreaterThan", Operator::NumericGreaterThan),
-        ("NumericGreaterThanEquals", Operator::NumericGreaterThanEquals),
+        (
+            "NumericGreaterThanEquals",
+            Operator::NumericGreaterThanEquals,
+        ),
         ("DateEquals", Operator::DateEquals),
         ("DateNotEquals", Operator::DateNotEquals),
         ("DateLessThan", Operator::DateLessThan),

@@ -134,7 +134,8 @@ impl Decision {
     /// Whether the decision is an explicit deny that comes only from `source` (for S3: the
     /// bucket owner's root may always manage the bucket policy, however it denies).
     pub fn denied_only_by(&self, source: PolicySource) -> bool {
-        self.decision == EvalDecision::ExplicitDeny && self.explicit_denies().all(|s| s.source == source)
+        self.decision == EvalDecision::ExplicitDeny
+            && self.explicit_denies().all(|s| s.source == source)
     }
 }
 
@@ -172,7 +173,11 @@ pub fn authorize(request: &Request, policies: &Policies<'_>) -> Decision {
 
 /// Combines the statements that applied into a decision. Shared by every engine behind
 /// [`PolicyEngine`], so they differ only in which statements they find applicable.
-pub(crate) fn combine(request: &Request, policies: &Policies<'_>, matched: Vec<StatementRef>) -> Decision {
+pub(crate) fn combine(
+    request: &Request,
+    policies: &Policies<'_>,
+    matched: Vec<StatementRef>,
+) -> Decision {
     let (decision, reason, deciding) = verdict(request, policies, &matched);
     Decision {
         decision,
@@ -242,12 +247,19 @@ fn verdict(
                 }
             }
             _ => {
-                let resource: Vec<StatementRef> =
-                    resource_direct.into_iter().chain(resource_account).collect();
+                let resource: Vec<StatementRef> = resource_direct
+                    .into_iter()
+                    .chain(resource_account)
+                    .collect();
                 match (root || !identity.is_empty(), resource.is_empty()) {
-                    (true, false) => Ok((Reason::Allowed, identity.into_iter().chain(resource).collect())),
+                    (true, false) => Ok((
+                        Reason::Allowed,
+                        identity.into_iter().chain(resource).collect(),
+                    )),
                     (false, false) => Err((Reason::CrossAccountIdentity, resource)),
-                    (true, true) if !identity.is_empty() => Err((Reason::CrossAccountResource, identity)),
+                    (true, true) if !identity.is_empty() => {
+                        Err((Reason::CrossAccountResource, identity))
+                    }
                     _ => Err((Reason::NoAllow, Vec::new())),
                 }
             }
@@ -298,7 +310,11 @@ impl fmt::Display for Decision {
         let list = |f: &mut fmt::Formatter<'_>, statements: &[StatementRef]| -> fmt::Result {
             for (i, s) in statements.iter().enumerate() {
                 if i > 0 {
-                    f.write_str(if i + 1 == statements.len() { " and " } else { ", " })?;
+                    f.write_str(if i + 1 == statements.len() {
+                        " and "
+                    } else {
+                        ", "
+                    })?;
                 }
                 s.describe(f, self.resource_policy_name)?;
             }
@@ -311,7 +327,9 @@ impl fmt::Display for Decision {
                 list(f, &self.deciding)
             }
             Reason::RootUser => {
-                f.write_str("Allow: the account root user has full access to its own account's resources")?;
+                f.write_str(
+                    "Allow: the account root user has full access to its own account's resources",
+                )?;
                 if !self.deciding.is_empty() {
                     f.write_str(", and ")?;
                     list(f, &self.deciding)?;

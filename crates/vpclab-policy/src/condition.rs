@@ -23,8 +23,8 @@
 
 use crate::ast::{Condition, ConditionValue, Operator, SetQualifier};
 use crate::context::Context;
-use crate::variable::Pattern;
 use crate::parse::parse_network;
+use crate::variable::Pattern;
 use crate::wildcard::{self, Token};
 
 /// Whether `condition` holds for `context`.
@@ -205,7 +205,11 @@ fn compare_dates(policy: &str, request: &str, ok: impl Fn(std::cmp::Ordering) ->
 /// (`1769860800`).
 pub(crate) fn date_millis(s: &str) -> Option<i128> {
     let s = s.trim();
-    if !s.is_empty() && s.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && b == b'-')) {
+    if !s.is_empty()
+        && s.bytes()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_digit() || (i == 0 && b == b'-'))
+    {
         return s.parse::<i64>().ok().map(|secs| i128::from(secs) * 1000);
     }
     let b = s.as_bytes();
@@ -276,7 +280,8 @@ pub(crate) fn date_millis(s: &str) -> Option<i128> {
         }
         _ => return None,
     };
-    millis += i128::from(((hour * 60 + minute - offset_minutes) * 60 + second) * 1000 + fraction_ms);
+    millis +=
+        i128::from(((hour * 60 + minute - offset_minutes) * 60 + second) * 1000 + fraction_ms);
     Some(millis)
 }
 
@@ -473,10 +478,7 @@ mod tests {
         assert_eq!(date_millis("86400"), Some(86_400_000));
         assert_eq!(date_millis("2020-02-30"), None);
         assert_eq!(date_millis("yesterday"), None);
-        assert_eq!(
-            date_millis("2019-07-16T12:00:00Z"),
-            Some(1_563_278_400_000)
-        );
+        assert_eq!(date_millis("2019-07-16T12:00:00Z"), Some(1_563_278_400_000));
     }
 
     #[test]
@@ -493,7 +495,11 @@ mod tests {
 
     #[test]
     fn ip_v4_and_v6() {
-        let c = cond("IpAddress", "aws:SourceIp", &["203.0.113.0/24", "2001:db8::/32"]);
+        let c = cond(
+            "IpAddress",
+            "aws:SourceIp",
+            &["203.0.113.0/24", "2001:db8::/32"],
+        );
         assert!(holds(&c, &ctx(&[("aws:SourceIp", "203.0.113.9")])));
         assert!(holds(&c, &ctx(&[("aws:SourceIp", "2001:db8::1")])));
         assert!(!holds(&c, &ctx(&[("aws:SourceIp", "198.51.100.1")])));
@@ -519,8 +525,17 @@ mod tests {
             &p("arn:aws:*:role/x"),
             "arn:aws:iam::111122223333:role/x"
         ));
-        assert!(!arn_matches_plain(&p("arn:aws:iam::*:role/x"), "not-an-arn"));
-        assert!(arn_matches_plain(&p("arn:aws:s3:::b/*"), "arn:aws:s3:::b/k:with:colons"));
-        assert!(!arn_matches_plain(&p("arn:aws:s3:::b/*"), "arn:aws:s3:::c/k"));
+        assert!(!arn_matches_plain(
+            &p("arn:aws:iam::*:role/x"),
+            "not-an-arn"
+        ));
+        assert!(arn_matches_plain(
+            &p("arn:aws:s3:::b/*"),
+            "arn:aws:s3:::b/k:with:colons"
+        ));
+        assert!(!arn_matches_plain(
+            &p("arn:aws:s3:::b/*"),
+            "arn:aws:s3:::c/k"
+        ));
     }
 }

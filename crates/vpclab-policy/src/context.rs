@@ -257,7 +257,14 @@ mod tests {
             r.context.get("aws:principalaccount"),
             Some(&["111122223333".to_owned()][..])
         );
-        let u = Request::new(Principal::user("111122223333", "alice"), "s3:GetObject", "*");
-        assert_eq!(u.context.get("aws:username"), Some(&["alice".to_owned()][..]));
+        let u = Request::new(
+            Principal::user("111122223333", "alice"),
+            "s3:GetObject",
+            "*",
+        );
+        assert_eq!(
+            u.context.get("aws:username"),
+            Some(&["alice".to_owned()][..])
+        );
     }
 }

@@ -46,7 +46,11 @@ pub(crate) fn evaluate(
 }
 
 /// Whether `statement` applies to `request`, and how its principal matched.
-pub(crate) fn applies(statement: &Statement, kind: PolicyKind, request: &Request) -> PrincipalMatch {
+pub(crate) fn applies(
+    statement: &Statement,
+    kind: PolicyKind,
+    request: &Request,
+) -> PrincipalMatch {
     // Cheapest and most selective first: the action, then the resource, then the principal,
     // then the conditions.
     let action = statement
@@ -155,12 +159,14 @@ fn excluded(principals: &Principals, p: &Principal) -> bool {
     if ids.clone().any(|id| *id == PrincipalRef::Anyone) {
         return true;
     }
-    let account_listed = ids
-        .clone()
-        .any(|id| matches!(id, PrincipalRef::Account(a) if !p.account.is_empty() && *a == p.account));
+    let account_listed = ids.clone().any(
+        |id| matches!(id, PrincipalRef::Account(a) if !p.account.is_empty() && *a == p.account),
+    );
     match p.kind {
         PrincipalKind::Anonymous => false,
-        PrincipalKind::Service => ids.any(|id| matches!(id, PrincipalRef::Service(s) if *s == p.arn)),
+        PrincipalKind::Service => {
+            ids.any(|id| matches!(id, PrincipalRef::Service(s) if *s == p.arn))
+        }
         PrincipalKind::Root => account_listed,
         PrincipalKind::User => {
             account_listed && ids.any(|id| matches!(id, PrincipalRef::User(a) if *a == p.arn))
@@ -198,8 +204,16 @@ mod tests {
             "s3:GetObject",
             "arn:aws:s3:::b/k",
         );
-        let root = Request::new(Principal::root("111122223333"), "s3:GetObject", "arn:aws:s3:::b/k");
-        let other = Request::new(Principal::root("444455556666"), "s3:GetObject", "arn:aws:s3:::b/k");
+        let root = Request::new(
+            Principal::root("111122223333"),
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+        );
+        let other = Request::new(
+            Principal::root("444455556666"),
+            "s3:GetObject",
+            "arn:aws:s3:::b/k",
+        );
         assert_eq!(applies_to(&p, &user), PrincipalMatch::Account);
         assert_eq!(applies_to(&p, &root), PrincipalMatch::Direct);
         assert_eq!(applies_to(&p, &other), PrincipalMatch::No);
@@ -229,10 +243,15 @@ mod tests {
         let p = policy(
             r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::Bucket/*"}]}"#,
         );
-        let r = |action: &str, resource: &str| {
-            Request::new(Principal::anonymous(), action, resource)
-        };
-        assert_eq!(applies_to(&p, &r("S3:getobject", "arn:aws:s3:::Bucket/k")), PrincipalMatch::Direct);
-        assert_eq!(applies_to(&p, &r("s3:GetObject", "arn:aws:s3:::bucket/k")), PrincipalMatch::No);
+        let r =
+            |action: &str, resource: &str| Request::new(Principal::anonymous(), action, resource);
+        assert_eq!(
+            applies_to(&p, &r("S3:getobject", "arn:aws:s3:::Bucket/k")),
+            PrincipalMatch::Direct
+        );
+        assert_eq!(
+            applies_to(&p, &r("s3:GetObject", "arn:aws:s3:::bucket/k")),
+            PrincipalMatch::No
+        );
     }
 }

@@ -39,7 +39,12 @@ impl PolicyEngine for IamRsEngine {
     }
 }
 
-fn statements(policy: &Policy, source: PolicySource, request: &IAMRequest, out: &mut Vec<StatementRef>) {
+fn statements(
+    policy: &Policy,
+    source: PolicySource,
+    request: &IAMRequest,
+    out: &mut Vec<StatementRef>,
+) {
     let Ok(parsed) = IAMPolicy::from_json(&policy.to_json()) else {
         return;
     };

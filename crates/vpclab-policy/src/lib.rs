@@ -54,8 +54,8 @@ mod wildcard;
 
 pub use ast::{Effect, Policy, PolicyKind, Version};
 pub use authorize::{
-    Authorizer, Decision, EvalDecision, Policies, PolicyEngine, PolicySource, Reason,
-    StatementRef, authorize,
+    Authorizer, Decision, EvalDecision, Policies, PolicyEngine, PolicySource, Reason, StatementRef,
+    authorize,
 };
 pub use context::{Context, Principal, PrincipalKind, Request};
 pub use err::PolicyError;

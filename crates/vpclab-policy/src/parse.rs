@@ -150,10 +150,7 @@ fn statement(value: &Value, kind: PolicyKind, variables: bool) -> Result<Stateme
             }
             Some(ResourceElement {
                 not,
-                resources: listed
-                    .iter()
-                    .map(|r| Pattern::new(r, variables))
-                    .collect(),
+                resources: listed.iter().map(|r| Pattern::new(r, variables)).collect(),
             })
         }
     };
@@ -180,11 +177,7 @@ fn strings(value: &Value) -> Result<Vec<String>, PolicyError> {
         Value::String(s) => Ok(vec![s.clone()]),
         Value::Array(items) => items
             .iter()
-            .map(|item| {
-                item.as_str()
-                    .map(str::to_owned)
-                    .ok_or(PolicyError::Syntax)
-            })
+            .map(|item| item.as_str().map(str::to_owned).ok_or(PolicyError::Syntax))
             .collect(),
         _ => Err(PolicyError::Syntax),
     }
@@ -296,9 +289,7 @@ fn aws_principal(raw: &str) -> Result<PrincipalRef, PolicyError> {
         ("sts", "assumed-role") if rest.split('/').count() == 2 => {
             Ok(PrincipalRef::Session(raw.to_owned()))
         }
-        ("sts", "federated-user") if !rest.is_empty() => {
-            Ok(PrincipalRef::Session(raw.to_owned()))
-        }
+        ("sts", "federated-user") if !rest.is_empty() => Ok(PrincipalRef::Session(raw.to_owned())),
         _ => Err(PolicyError::Principal),
     }
 }
@@ -445,25 +436,76 @@ mod tests {
             ("", PolicyError::NotJson),
             ("[1]", PolicyError::NotJson),
             ("{", PolicyError::InvalidJson),
-            (r#"{"Version":"2012-10-18","Statement":[]}"#, PolicyError::Version),
+            (
+                r#"{"Version":"2012-10-18","Statement":[]}"#,
+                PolicyError::Version,
+            ),
             (r#"{"Version":"2012-10-17"}"#, PolicyError::MissingStatement),
             (r#"{"Statement":[]}"#, PolicyError::EmptyStatement),
-            (r#"{"Statement":[{"Principal":"*","Action":"s3:*","Resource":"*"}]}"#, PolicyError::MissingEffect),
-            (r#"{"Statement":[{"Effect":"allow","Principal":"*","Action":"s3:*","Resource":"*"}]}"#, PolicyError::Effect("allow".into())),
-            (r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#, PolicyError::MissingPrincipal),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1111:user/x"},"Action":"s3:*","Resource":"*"}]}"#, PolicyError::Principal),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"s3:*","Resource":"*"}]}"#, PolicyError::Principal),
-            (r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}]}"#, PolicyError::Principal),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Resource":"*"}]}"#, PolicyError::MissingAction),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"GetObject","Resource":"*"}]}"#, PolicyError::Action),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*"}]}"#, PolicyError::MissingResource),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"bucket/*"}]}"#, PolicyError::Resource),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"aws:x":"y"}}}]}"#, PolicyError::ConditionType("StringEqualz".into())),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"aws:x":"true"}}}]}"#, PolicyError::ConditionType("NullIfExists".into())),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"sourceVpce":"y"}}}]}"#, PolicyError::ConditionKey),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"300.1.2.3"}}}]}"#, PolicyError::IpAddress),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","NotAction":"s3:x","Resource":"*"}]}"#, PolicyError::Syntax),
-            (r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Foo":1}]}"#, PolicyError::Syntax),
+            (
+                r#"{"Statement":[{"Principal":"*","Action":"s3:*","Resource":"*"}]}"#,
+                PolicyError::MissingEffect,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"allow","Principal":"*","Action":"s3:*","Resource":"*"}]}"#,
+                PolicyError::Effect("allow".into()),
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+                PolicyError::MissingPrincipal,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1111:user/x"},"Action":"s3:*","Resource":"*"}]}"#,
+                PolicyError::Principal,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"s3:*","Resource":"*"}]}"#,
+                PolicyError::Principal,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}]}"#,
+                PolicyError::Principal,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Resource":"*"}]}"#,
+                PolicyError::MissingAction,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"GetObject","Resource":"*"}]}"#,
+                PolicyError::Action,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*"}]}"#,
+                PolicyError::MissingResource,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"bucket/*"}]}"#,
+                PolicyError::Resource,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"aws:x":"y"}}}]}"#,
+                PolicyError::ConditionType("StringEqualz".into()),
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"aws:x":"true"}}}]}"#,
+                PolicyError::ConditionType("NullIfExists".into()),
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"sourceVpce":"y"}}}]}"#,
+                PolicyError::ConditionKey,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"300.1.2.3"}}}]}"#,
+                PolicyError::IpAddress,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","NotAction":"s3:x","Resource":"*"}]}"#,
+                PolicyError::Syntax,
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Foo":1}]}"#,
+                PolicyError::Syntax,
+            ),
         ];
         for (json, want) in cases {
             assert_eq!(bucket(json).as_ref().err(), Some(want), "{json}");
@@ -520,7 +562,11 @@ mod tests {
 
     #[test]
     fn deeply_nested_json_is_refused_not_a_crash() {
-        let deep = format!("{{\"Statement\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        let deep = format!(
+            "{{\"Statement\":{}{}}}",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
         assert_eq!(bucket(&deep).err(), Some(PolicyError::InvalidJson));
     }
 }

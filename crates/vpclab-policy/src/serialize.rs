@@ -66,7 +66,11 @@ fn write_statement(out: &mut String, s: &Statement) {
     );
     list(out, s.action.actions.iter().map(String::as_str));
     if let Some(r) = &s.resource {
-        field(out, &mut first, if r.not { "NotResource" } else { "Resource" });
+        field(
+            out,
+            &mut first,
+            if r.not { "NotResource" } else { "Resource" },
+        );
         list(out, r.resources.iter().map(|p| p.as_str()));
     }
     if !s.conditions.is_empty() {

@@ -25,7 +25,10 @@ enum Piece {
     /// `${*}`, `${?}` or `${$}`: the character itself, never a wildcard.
     Escaped(char),
     /// `${key}` or `${key, 'default'}`; `key` is lowercased (keys are case-insensitive).
-    Variable { key: String, default: Option<String> },
+    Variable {
+        key: String,
+        default: Option<String>,
+    },
     /// `${...}` that is not a well-formed variable: it never resolves.
     Malformed,
 }

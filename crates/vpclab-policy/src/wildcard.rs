@@ -127,9 +127,21 @@ mod tests {
 
     #[test]
     fn star_matches_any_run_including_empty() {
-        assert!(matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b/c", false));
-        assert!(matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/", false));
-        assert!(!matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket", false));
+        assert!(matches(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/a/b/c",
+            false
+        ));
+        assert!(matches(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/",
+            false
+        ));
+        assert!(!matches(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket",
+            false
+        ));
         assert!(matches("*", "", false));
         assert!(matches("a*b*c", "aXXbYYc", false));
         assert!(!matches("a*b*c", "aXXbYY", false));

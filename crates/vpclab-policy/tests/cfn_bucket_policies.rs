@@ -65,7 +65,10 @@ mod case10_data_bucket {
         let p = policy();
         assert_eq!(p.version, None);
         assert_eq!(p.statements[0].conditions[0].key, "aws:sourceVpce");
-        assert_eq!(Policy::parse(&p.to_json(), PolicyKind::Resource).ok(), Some(p));
+        assert_eq!(
+            Policy::parse(&p.to_json(), PolicyKind::Resource).ok(),
+            Some(p)
+        );
     }
 
     #[test]
@@ -78,7 +81,10 @@ mod case10_data_bucket {
         assert_eq!(d.decision, EvalDecision::Allowed, "{d}");
         // The lower-case `aws:sourceVpce` in the policy matches the key AWS sends as
         // `aws:SourceVpce`: condition keys are case-insensitive.
-        assert_eq!(d.to_string(), r#"Allow by identity policy #0 statement "Admin" (#0)"#);
+        assert_eq!(
+            d.to_string(),
+            r#"Allow by identity policy #0 statement "Admin" (#0)"#
+        );
     }
 
     #[test]
@@ -99,7 +105,8 @@ mod case10_data_bucket {
 
     #[test]
     fn through_another_endpoint_is_denied() {
-        let request = scientist("s3:ListBucket", BUCKET).with("aws:SourceVpce", "vpce-0ffffffffffffffff");
+        let request =
+            scientist("s3:ListBucket", BUCKET).with("aws:SourceVpce", "vpce-0ffffffffffffffff");
         let d = decide(&policy(), &[identity_allow_all()], &request);
         assert_eq!(d.decision, EvalDecision::ExplicitDeny);
     }
@@ -145,7 +152,11 @@ mod case10_kms_key_policy {
         // "Enable IAM User Permissions": the account principal lets IAM policies grant access.
         let request = scientist("kms:Decrypt", KEY).with("aws:SourceVpce", VPCE);
         let with_identity = decide(&policy(), &[allow_decrypt()], &request);
-        assert_eq!(with_identity.decision, EvalDecision::Allowed, "{with_identity}");
+        assert_eq!(
+            with_identity.decision,
+            EvalDecision::Allowed,
+            "{with_identity}"
+        );
         let without = decide(&policy(), &[], &request);
         assert_eq!(without.decision, EvalDecision::ImplicitDeny);
         assert!(
@@ -161,10 +172,19 @@ mod case10_kms_key_policy {
         let p = policy();
         let outside = Request::new(Principal::root(ACCOUNT), "kms:Decrypt", KEY);
         let d = decide(&p, &[], &outside);
-        assert!(d.matched.iter().any(|s| s.sid.as_deref() == Some("Allow access for Key Users")));
-        let inside = Request::new(Principal::root(ACCOUNT), "kms:Decrypt", KEY).with("aws:SourceVpce", VPCE);
+        assert!(
+            d.matched
+                .iter()
+                .any(|s| s.sid.as_deref() == Some("Allow access for Key Users"))
+        );
+        let inside =
+            Request::new(Principal::root(ACCOUNT), "kms:Decrypt", KEY).with("aws:SourceVpce", VPCE);
         let d = decide(&p, &[], &inside);
-        assert!(!d.matched.iter().any(|s| s.sid.as_deref() == Some("Allow access for Key Users")));
+        assert!(
+            !d.matched
+                .iter()
+                .any(|s| s.sid.as_deref() == Some("Allow access for Key Users"))
+        );
         assert_eq!(d.resource_policy_name, "key policy");
     }
 
@@ -219,7 +239,9 @@ mod case11_data_bucket {
             let d = run(&scientist("s3:GetObject", OBJECT).with("aws:PrincipalTag/Principal", tag));
             assert_eq!(d.decision, EvalDecision::Allowed, "{tag}: {d}");
         }
-        let d = run(&scientist("s3:GetObject", OBJECT).with("aws:PrincipalTag/Principal", "other-role"));
+        let d = run(
+            &scientist("s3:GetObject", OBJECT).with("aws:PrincipalTag/Principal", "other-role")
+        );
         assert_eq!(d.decision, EvalDecision::ExplicitDeny);
     }
 
@@ -283,9 +305,13 @@ mod case11_model_bucket {
 
     #[test]
     fn another_account_is_not_granted() {
-        let request = Request::new(Principal::user("444455556666", "eve"), "s3:GetObject", OBJECT)
-            .with("aws:SourceVpce", VPCE)
-            .with("aws:ViaAWSService", "false");
+        let request = Request::new(
+            Principal::user("444455556666", "eve"),
+            "s3:GetObject",
+            OBJECT,
+        )
+        .with("aws:SourceVpce", VPCE)
+        .with("aws:ViaAWSService", "false");
         let d = decide(&policy(), &[identity_allow_all()], &request);
         assert_eq!(d.decision, EvalDecision::ImplicitDeny);
     }

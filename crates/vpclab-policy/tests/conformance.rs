@@ -173,10 +173,15 @@ impl Case {
             ));
         }
         if let Some(want) = &self.decided_by {
-            let got: Vec<(PolicySource, usize)> =
-                decision.deciding.iter().map(|s| (s.source, s.index)).collect();
+            let got: Vec<(PolicySource, usize)> = decision
+                .deciding
+                .iter()
+                .map(|s| (s.source, s.index))
+                .collect();
             if &got != want {
-                return Err(format!("decided by {got:?}, expected {want:?} ({decision})"));
+                return Err(format!(
+                    "decided by {got:?}, expected {want:?} ({decision})"
+                ));
             }
         }
         Ok(decision)
@@ -723,28 +728,72 @@ pub fn table() -> Vec<Case> {
 /// Documents AWS refuses, by the grammar and element pages.
 pub fn refused() -> Vec<(&'static str, &'static str, PolicyKind, &'static str)> {
     vec![
-        (NOTPRINCIPAL, "NotPrincipal with Allow is not supported", PolicyKind::Resource,
-         r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}]}"#),
-        (PRINCIPAL, "no Principal in an identity-based policy", PolicyKind::Identity,
-         r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}"#),
-        (PRINCIPAL, "a resource-based policy must name a Principal", PolicyKind::Resource,
-         r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#),
-        (ENDPOINT, "an endpoint policy must contain a Principal element", PolicyKind::Endpoint,
-         r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#),
-        (PRINCIPAL, "no partial wildcard in a principal", PolicyKind::Resource,
-         r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"s3:*","Resource":"*"}]}"#),
-        (VERSION, "an unknown Version", PolicyKind::Resource,
-         r#"{"Version":"2012-10-18","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}"#),
-        (GRAMMAR, "Effect is Allow or Deny", PolicyKind::Resource,
-         r#"{"Statement":[{"Effect":"Permit","Principal":"*","Action":"s3:*","Resource":"*"}]}"#),
-        (GRAMMAR, "Action and NotAction together", PolicyKind::Identity,
-         r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","NotAction":"s3:Get*","Resource":"*"}]}"#),
-        (OPS, "an unknown condition operator", PolicyKind::Identity,
-         r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualsAny":{"aws:username":"a"}}}]}"#),
-        (OPS, "Null takes no IfExists", PolicyKind::Identity,
-         r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"aws:username":"true"}}}]}"#),
-        (OPS, "an IpAddress value that is not an address", PolicyKind::Identity,
-         r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}}]}"#),
+        (
+            NOTPRINCIPAL,
+            "NotPrincipal with Allow is not supported",
+            PolicyKind::Resource,
+            r#"{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}]}"#,
+        ),
+        (
+            PRINCIPAL,
+            "no Principal in an identity-based policy",
+            PolicyKind::Identity,
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}"#,
+        ),
+        (
+            PRINCIPAL,
+            "a resource-based policy must name a Principal",
+            PolicyKind::Resource,
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+        ),
+        (
+            ENDPOINT,
+            "an endpoint policy must contain a Principal element",
+            PolicyKind::Endpoint,
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        ),
+        (
+            PRINCIPAL,
+            "no partial wildcard in a principal",
+            PolicyKind::Resource,
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"s3:*","Resource":"*"}]}"#,
+        ),
+        (
+            VERSION,
+            "an unknown Version",
+            PolicyKind::Resource,
+            r#"{"Version":"2012-10-18","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}"#,
+        ),
+        (
+            GRAMMAR,
+            "Effect is Allow or Deny",
+            PolicyKind::Resource,
+            r#"{"Statement":[{"Effect":"Permit","Principal":"*","Action":"s3:*","Resource":"*"}]}"#,
+        ),
+        (
+            GRAMMAR,
+            "Action and NotAction together",
+            PolicyKind::Identity,
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","NotAction":"s3:Get*","Resource":"*"}]}"#,
+        ),
+        (
+            OPS,
+            "an unknown condition operator",
+            PolicyKind::Identity,
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualsAny":{"aws:username":"a"}}}]}"#,
+        ),
+        (
+            OPS,
+            "Null takes no IfExists",
+            PolicyKind::Identity,
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"aws:username":"true"}}}]}"#,
+        ),
+        (
+            OPS,
+            "an IpAddress value that is not an address",
+            PolicyKind::Identity,
+            r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}}]}"#,
+        ),
     ]
 }
 
@@ -799,7 +848,11 @@ fn explanations_name_the_deciding_statement() {
 #[test]
 fn iam_rs_conformance_report() {
     let failures = failures(&vpclab_policy::iam_rs_engine::IamRsEngine);
-    println!("iam-rs failed {} of {} rows:", failures.len(), table().len());
+    println!(
+        "iam-rs failed {} of {} rows:",
+        failures.len(),
+        table().len()
+    );
     for f in &failures {
         println!("  {f}");
     }
@@ -808,7 +861,10 @@ fn iam_rs_conformance_report() {
         .filter(|c| c.run(&vpclab_policy::iam_rs_engine::IamRsEngine).is_err())
         .map(|c| c.what)
         .collect();
-    assert_eq!(failed, IAM_RS_FAILS, "iam-rs results changed: update README.md");
+    assert_eq!(
+        failed, IAM_RS_FAILS,
+        "iam-rs results changed: update README.md"
+    );
 }
 
 #[cfg(feature = "iam-rs")]
@@ -839,4 +895,3 @@ const IAM_RS_FAILS: &[&str] = &[
     "an account principal in an endpoint policy admits the root user",
     "aws:PrincipalArn in an endpoint policy condition",
 ];
-

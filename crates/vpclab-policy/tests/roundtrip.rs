@@ -107,20 +107,33 @@ fn statement() -> impl Strategy<Value = Value> {
         one_or_many(resource()),
         prop::option::of(condition()),
     )
-        .prop_map(|(sid, allow, principal, not_action, actions, not_resource, resources, condition)| {
-            let mut s = serde_json::Map::new();
-            if let Some(sid) = sid {
-                s.insert("Sid".into(), json!(sid));
-            }
-            s.insert("Effect".into(), json!(if allow { "Allow" } else { "Deny" }));
-            s.insert("Principal".into(), principal);
-            s.insert(if not_action { "NotAction" } else { "Action" }.into(), actions);
-            s.insert(if not_resource { "NotResource" } else { "Resource" }.into(), resources);
-            if let Some(c) = condition {
-                s.insert("Condition".into(), c);
-            }
-            Value::Object(s)
-        })
+        .prop_map(
+            |(sid, allow, principal, not_action, actions, not_resource, resources, condition)| {
+                let mut s = serde_json::Map::new();
+                if let Some(sid) = sid {
+                    s.insert("Sid".into(), json!(sid));
+                }
+                s.insert("Effect".into(), json!(if allow { "Allow" } else { "Deny" }));
+                s.insert("Principal".into(), principal);
+                s.insert(
+                    if not_action { "NotAction" } else { "Action" }.into(),
+                    actions,
+                );
+                s.insert(
+                    if not_resource {
+                        "NotResource"
+                    } else {
+                        "Resource"
+                    }
+                    .into(),
+                    resources,
+                );
+                if let Some(c) = condition {
+                    s.insert("Condition".into(), c);
+                }
+                Value::Object(s)
+            },
+        )
 }
 
 fn document() -> impl Strategy<Value = String> {

@@ -9,7 +9,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    for kind in [PolicyKind::Identity, PolicyKind::Resource, PolicyKind::Endpoint] {
+    for kind in [
+        PolicyKind::Identity,
+        PolicyKind::Resource,
+        PolicyKind::Endpoint,
+    ] {
         let Ok(policy) = Policy::parse(text, kind) else {
             continue;
         };
@@ -19,17 +23,31 @@ fuzz_target!(|data: &[u8]| {
             Err(e) => panic!("serialized policy refused ({e}): {json}"),
         }
         let requests = [
-            Request::new(Principal::user("111122223333", "alice"), "s3:GetObject", "arn:aws:s3:::b/k*?")
-                .with("aws:SourceVpce", "vpce-1a2b3c4d")
-                .with("aws:SourceIp", "203.0.113.5")
-                .with("aws:CurrentTime", "2026-01-01T00:00:00Z"),
+            Request::new(
+                Principal::user("111122223333", "alice"),
+                "s3:GetObject",
+                "arn:aws:s3:::b/k*?",
+            )
+            .with("aws:SourceVpce", "vpce-1a2b3c4d")
+            .with("aws:SourceIp", "203.0.113.5")
+            .with("aws:CurrentTime", "2026-01-01T00:00:00Z"),
             Request::new(Principal::anonymous(), "S3:ListBucket", "arn:aws:s3:::b"),
         ];
         for request in &requests {
             let policies = match kind {
-                PolicyKind::Identity => Policies { identity: std::slice::from_ref(&policy), ..Policies::default() },
-                PolicyKind::Resource => Policies { resource: Some(&policy), resource_owner: Some("444455556666"), ..Policies::default() },
-                PolicyKind::Endpoint => Policies { endpoint: Some(&policy), ..Policies::default() },
+                PolicyKind::Identity => Policies {
+                    identity: std::slice::from_ref(&policy),
+                    ..Policies::default()
+                },
+                PolicyKind::Resource => Policies {
+                    resource: Some(&policy),
+                    resource_owner: Some("444455556666"),
+                    ..Policies::default()
+                },
+                PolicyKind::Endpoint => Policies {
+                    endpoint: Some(&policy),
+                    ..Policies::default()
+                },
             };
             let decision = authorize(request, &policies);
             let _ = decision.to_string();

@@ -591,7 +591,8 @@ impl<'a> Walk<'a> {
         self.hop(component.clone(), header, header, None);
         self.crossings.push(Crossing::Pass { component, header });
         let service_component = Component::new(ComponentKind::AwsService, format!("{}.{region}", service.name));
-        self.hop(service_component, header, header, None);
+        self.hop(service_component.clone(), header, header, None);
+        self.crossings.push(Crossing::Pass { component: service_component, header });
         self.context = Some(RequestContext {
             source_vpce: Some(endpoint.id.to_string()),
             source_vpc: Some(subnet.vpc_id.to_string()),

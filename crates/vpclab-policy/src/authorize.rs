@@ -373,3 +373,213 @@ impl fmt::Display for Decision {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::PolicyKind;
+    use crate::context::Principal;
+
+    const ME: &str = "111122223333";
+    const OTHER: &str = "444455556666";
+    const OBJECT: &str = "arn:aws:s3:::b/k";
+
+    fn parse(json: &str, kind: PolicyKind) -> Policy {
+        match Policy::parse(json, kind) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}: {json}"),
+        }
+    }
+
+    fn allow_get() -> Policy {
+        parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"Get","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+            PolicyKind::Identity,
+        )
+    }
+
+    fn bucket(principal: &str) -> Policy {
+        parse(
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Grant","Effect":"Allow","Principal":{principal},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}]}}"#
+            ),
+            PolicyKind::Resource,
+        )
+    }
+
+    #[test]
+    fn no_policy_is_an_implicit_deny_that_says_so() {
+        let request = Request::new(Principal::user(ME, "alice"), "s3:GetObject", OBJECT);
+        let d = authorize(&request, &Policies::default());
+        assert_eq!(
+            (d.decision, d.reason),
+            (EvalDecision::ImplicitDeny, Reason::NoAllow)
+        );
+        assert_eq!(
+            d.to_string(),
+            "implicit Deny: no statement in the identity policies or the bucket policy allows this request"
+        );
+    }
+
+    #[test]
+    fn cross_account_reasons_name_the_half_that_allowed() {
+        let request = Request::new(Principal::user(OTHER, "carol"), "s3:GetObject", OBJECT);
+        let grant = bucket(r#"{"AWS":"444455556666"}"#);
+        let only_resource = Policies {
+            resource: Some(&grant),
+            resource_owner: Some(ME),
+            ..Policies::default()
+        };
+        let d = authorize(&request, &only_resource);
+        assert_eq!(d.reason, Reason::CrossAccountIdentity);
+        assert_eq!(
+            d.to_string(),
+            r#"implicit Deny: cross-account request: bucket policy statement "Grant" (#0) allows it, but no identity policy of the caller's account does (across accounts both must allow)"#
+        );
+        let identity = [allow_get()];
+        let only_identity = Policies {
+            identity: &identity,
+            resource_owner: Some(ME),
+            ..Policies::default()
+        };
+        let d = authorize(&request, &only_identity);
+        assert_eq!(d.reason, Reason::CrossAccountResource);
+        assert!(d.to_string().starts_with(r#"implicit Deny: cross-account request: identity policy #0 statement "Get" (#0) allows it"#));
+        let both = Policies {
+            identity: &identity,
+            resource: Some(&grant),
+            resource_owner: Some(ME),
+            endpoint: None,
+        };
+        let d = authorize(&request, &both);
+        assert!(d.is_allowed());
+        assert_eq!(
+            d.to_string(),
+            r#"Allow by identity policy #0 statement "Get" (#0) and bucket policy statement "Grant" (#0)"#
+        );
+    }
+
+    #[test]
+    fn endpoint_policy_must_allow_too() {
+        let request = Request::new(Principal::user(ME, "alice"), "s3:GetObject", OBJECT);
+        let identity = [allow_get()];
+        let put_only = parse(
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"*"}]}"#,
+            PolicyKind::Endpoint,
+        );
+        let d = authorize(
+            &request,
+            &Policies {
+                identity: &identity,
+                endpoint: Some(&put_only),
+                ..Policies::default()
+            },
+        );
+        assert_eq!(d.reason, Reason::EndpointPolicy);
+        assert_eq!(
+            d.to_string(),
+            "implicit Deny: no statement in the VPC endpoint policy allows this request"
+        );
+        let full = Policy::full_access_endpoint();
+        let d = authorize(
+            &request,
+            &Policies {
+                identity: &identity,
+                endpoint: Some(&full),
+                ..Policies::default()
+            },
+        );
+        assert!(d.is_allowed());
+        assert_eq!(
+            d.to_string(),
+            r#"Allow by identity policy #0 statement "Get" (#0) and VPC endpoint policy statement #0"#
+        );
+    }
+
+    #[test]
+    fn root_user_and_the_s3_owner_override() {
+        let request = Request::new(
+            Principal::root(ME),
+            "s3:DeleteBucketPolicy",
+            "arn:aws:s3:::b",
+        );
+        let d = authorize(
+            &request,
+            &Policies {
+                resource_owner: Some(ME),
+                ..Policies::default()
+            },
+        );
+        assert_eq!(d.reason, Reason::RootUser);
+        let deny_all = parse(
+            r#"{"Statement":[{"Sid":"Lock","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b"}]}"#,
+            PolicyKind::Resource,
+        );
+        let identity_deny = parse(
+            r#"{"Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#,
+            PolicyKind::Identity,
+        );
+        let d = authorize(
+            &request,
+            &Policies {
+                resource: Some(&deny_all),
+                resource_owner: Some(ME),
+                ..Policies::default()
+            },
+        );
+        assert!(d.denied_only_by(PolicySource::Resource));
+        let identities = [identity_deny];
+        let d = authorize(
+            &request,
+            &Policies {
+                identity: &identities,
+                resource: Some(&deny_all),
+                resource_owner: Some(ME),
+                endpoint: None,
+            },
+        );
+        assert!(!d.denied_only_by(PolicySource::Resource));
+        assert_eq!(d.deciding.len(), 2);
+        assert_eq!(
+            d.to_string(),
+            r#"explicit Deny by identity policy #0 statement #0 and bucket policy statement "Lock" (#0)"#
+        );
+    }
+
+    #[test]
+    fn service_principals_need_a_resource_grant() {
+        let request = Request::new(
+            Principal::service("cloudtrail.amazonaws.com"),
+            "s3:GetObject",
+            OBJECT,
+        );
+        let grant = bucket(r#"{"Service":"cloudtrail.amazonaws.com"}"#);
+        let d = authorize(
+            &request,
+            &Policies {
+                resource: Some(&grant),
+                resource_owner: Some(ME),
+                ..Policies::default()
+            },
+        );
+        assert!(d.is_allowed(), "{d}");
+        let d = authorize(
+            &request,
+            &Policies {
+                resource_owner: Some(ME),
+                ..Policies::default()
+            },
+        );
+        assert!(!d.is_allowed());
+    }
+
+    #[test]
+    fn resource_policy_names() {
+        assert_eq!(resource_policy_name("arn:aws:s3:::b"), "bucket policy");
+        assert_eq!(
+            resource_policy_name("arn:aws:kms:us-east-1:1:key/x"),
+            "key policy"
+        );
+        assert_eq!(resource_policy_name("*"), "resource policy");
+    }
+}

@@ -513,6 +513,14 @@ mod tests {
     }
 
     #[test]
+    fn tag_keys_with_spaces_and_other_scripts_are_valid_condition_keys() {
+        let p = bucket(
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/Cost Center":"1","aws:ResourceTag/équipe":"a"}}}]}"#,
+        );
+        assert!(p.is_ok(), "{p:?}");
+    }
+
+    #[test]
     fn identity_policies_must_not_name_a_principal() {
         let err = parse(OK, PolicyKind::Identity).err();
         assert_eq!(err, Some(PolicyError::PrincipalInIdentityPolicy));

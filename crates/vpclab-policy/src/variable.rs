@@ -252,9 +252,11 @@ fn variable(inner: &str) -> Piece {
     }
 }
 
-/// Characters AWS allows in a condition key name (`aws:PrincipalTag/cost-center`, ...).
+/// Characters a condition key name can hold. Keys embed tag keys (`aws:PrincipalTag/Cost
+/// Center`), and AWS allows tag keys letters and digits in any script, spaces and
+/// `_ . : / = + - @`.
 pub(crate) fn is_key_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '-' | '_' | '.' | '@' | '+' | '=' | ',')
+    c.is_alphanumeric() || matches!(c, ':' | '/' | '-' | '_' | '.' | '@' | '+' | '=' | ' ')
 }
 
 #[cfg(test)]

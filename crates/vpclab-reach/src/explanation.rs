@@ -41,10 +41,18 @@ impl ExplanationCode {
             ExplanationCode::EniAddressRestriction => "ENI_ADDRESS_RESTRICTION",
             ExplanationCode::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             ExplanationCode::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
-            ExplanationCode::IgwDestinationAddressNotInRfc1918Egress => "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
-            ExplanationCode::IgwPrivateIpAssociationForIngress => "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
-            ExplanationCode::IgwPublicIpAssociationForEgress => "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
-            ExplanationCode::IgwSourceAddressNotInRfc1918Ingress => "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS",
+            ExplanationCode::IgwDestinationAddressNotInRfc1918Egress => {
+                "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
+            }
+            ExplanationCode::IgwPrivateIpAssociationForIngress => {
+                "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
+            }
+            ExplanationCode::IgwPublicIpAssociationForEgress => {
+                "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
+            }
+            ExplanationCode::IgwSourceAddressNotInRfc1918Ingress => {
+                "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS"
+            }
             ExplanationCode::NgwRequiresSourceInVpc => "NGW_REQUIRES_SOURCE_IN_VPC",
             ExplanationCode::NoPossibleDestination => "NO_POSSIBLE_DESTINATION",
             ExplanationCode::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
@@ -62,25 +70,61 @@ impl ExplanationCode {
     pub fn description(self) -> &'static str {
         match self {
             ExplanationCode::BadState => "This component is not in a functional state.",
-            ExplanationCode::BadStateAttachment => "The attachment between these components is not in a functional state.",
+            ExplanationCode::BadStateAttachment => {
+                "The attachment between these components is not in a functional state."
+            }
             ExplanationCode::BadStateRoute => "This route is not in a functional state.",
-            ExplanationCode::EniAddressRestriction => "This network interface does not allow inbound or outbound traffic unless the source or destination address matches its private IP address.",
-            ExplanationCode::EniSgRulesMismatch => "This security group has no inbound or outbound rules that apply.",
-            ExplanationCode::EniSourceDestCheckRestriction => "Network interfaces with source/destination check enabled reject inbound traffic if the destination address does not match one of its private IP addresses, and reject outbound traffic if the source address does not match one of their private IP addresses.",
-            ExplanationCode::IgwDestinationAddressNotInRfc1918Egress => "Internet gateways reject outbound traffic with destination addresses in the private IP address range (see RFC1918).",
-            ExplanationCode::IgwPrivateIpAssociationForIngress => "Internet gateways reject inbound traffic with a destination address that is not the public IP address of a network interface in the VPC with an available attachment.",
-            ExplanationCode::IgwPublicIpAssociationForEgress => "Traffic can't reach the internet through the internet gateway if the source address is not paired with a public IP address or if the source address does not belong to a network interface in the VPC with an available attachment.",
-            ExplanationCode::IgwSourceAddressNotInRfc1918Ingress => "Internet gateways reject inbound traffic with source addresses in the private IP address range (see RFC1918).",
-            ExplanationCode::NgwRequiresSourceInVpc => "NAT gateways can only transmit traffic that originates from network interfaces within the same VPC. NAT gateways can't transmit traffic that originates from peering connections, VPN connections, or AWS Direct Connect.",
-            ExplanationCode::NoPossibleDestination => "The network component can't deliver the packet to any possible destination.",
-            ExplanationCode::NoRouteToDestination => "The route table does not have an applicable route to the destination resource.",
-            ExplanationCode::PcxRequiresAddressInVpcCidr => "Traffic can traverse this peering connection only if the destination or source address is within the CIDR block of the destination VPC.",
-            ExplanationCode::ProtocolRestriction => "This component only accepts traffic with specific protocols.",
-            ExplanationCode::SgHasNoRules => "This security group has no inbound or outbound rules.",
-            ExplanationCode::SubnetAclRestriction => "Inbound or outbound traffic for a subnet must be admitted by the network ACL for the subnet.",
-            ExplanationCode::UnknownDestination => "The path can't be extended because the information about the destination is insufficient.",
-            ExplanationCode::VpcLocalRouteCidrRestriction => "Local routes apply only to packets with a destination address within the VPC CIDR block.",
-            ExplanationCode::VpceGatewayProtocolRestriction => "VPC gateway endpoints accept only TCP or ICMP ECHO traffic, and emit only TCP or ICMP ECHO reply traffic.",
+            ExplanationCode::EniAddressRestriction => {
+                "This network interface does not allow inbound or outbound traffic unless the source or destination address matches its private IP address."
+            }
+            ExplanationCode::EniSgRulesMismatch => {
+                "This security group has no inbound or outbound rules that apply."
+            }
+            ExplanationCode::EniSourceDestCheckRestriction => {
+                "Network interfaces with source/destination check enabled reject inbound traffic if the destination address does not match one of its private IP addresses, and reject outbound traffic if the source address does not match one of their private IP addresses."
+            }
+            ExplanationCode::IgwDestinationAddressNotInRfc1918Egress => {
+                "Internet gateways reject outbound traffic with destination addresses in the private IP address range (see RFC1918)."
+            }
+            ExplanationCode::IgwPrivateIpAssociationForIngress => {
+                "Internet gateways reject inbound traffic with a destination address that is not the public IP address of a network interface in the VPC with an available attachment."
+            }
+            ExplanationCode::IgwPublicIpAssociationForEgress => {
+                "Traffic can't reach the internet through the internet gateway if the source address is not paired with a public IP address or if the source address does not belong to a network interface in the VPC with an available attachment."
+            }
+            ExplanationCode::IgwSourceAddressNotInRfc1918Ingress => {
+                "Internet gateways reject inbound traffic with source addresses in the private IP address range (see RFC1918)."
+            }
+            ExplanationCode::NgwRequiresSourceInVpc => {
+                "NAT gateways can only transmit traffic that originates from network interfaces within the same VPC. NAT gateways can't transmit traffic that originates from peering connections, VPN connections, or AWS Direct Connect."
+            }
+            ExplanationCode::NoPossibleDestination => {
+                "The network component can't deliver the packet to any possible destination."
+            }
+            ExplanationCode::NoRouteToDestination => {
+                "The route table does not have an applicable route to the destination resource."
+            }
+            ExplanationCode::PcxRequiresAddressInVpcCidr => {
+                "Traffic can traverse this peering connection only if the destination or source address is within the CIDR block of the destination VPC."
+            }
+            ExplanationCode::ProtocolRestriction => {
+                "This component only accepts traffic with specific protocols."
+            }
+            ExplanationCode::SgHasNoRules => {
+                "This security group has no inbound or outbound rules."
+            }
+            ExplanationCode::SubnetAclRestriction => {
+                "Inbound or outbound traffic for a subnet must be admitted by the network ACL for the subnet."
+            }
+            ExplanationCode::UnknownDestination => {
+                "The path can't be extended because the information about the destination is insufficient."
+            }
+            ExplanationCode::VpcLocalRouteCidrRestriction => {
+                "Local routes apply only to packets with a destination address within the VPC CIDR block."
+            }
+            ExplanationCode::VpceGatewayProtocolRestriction => {
+                "VPC gateway endpoints accept only TCP or ICMP ECHO traffic, and emit only TCP or ICMP ECHO reply traffic."
+            }
         }
     }
 }

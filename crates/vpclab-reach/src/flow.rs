@@ -28,17 +28,35 @@ pub struct Flow {
 impl Flow {
     /// A TCP flow to `port`.
     pub fn tcp(source: Source, destination: Destination, port: u16) -> Flow {
-        Flow { source, destination, protocol: Protocol::Tcp, port, source_port: DEFAULT_SOURCE_PORT }
+        Flow {
+            source,
+            destination,
+            protocol: Protocol::Tcp,
+            port,
+            source_port: DEFAULT_SOURCE_PORT,
+        }
     }
 
     /// A UDP flow to `port`.
     pub fn udp(source: Source, destination: Destination, port: u16) -> Flow {
-        Flow { source, destination, protocol: Protocol::Udp, port, source_port: DEFAULT_SOURCE_PORT }
+        Flow {
+            source,
+            destination,
+            protocol: Protocol::Udp,
+            port,
+            source_port: DEFAULT_SOURCE_PORT,
+        }
     }
 
     /// An ICMP echo request (ping).
     pub fn ping(source: Source, destination: Destination) -> Flow {
-        Flow { source, destination, protocol: Protocol::Icmp, port: 8, source_port: 0 }
+        Flow {
+            source,
+            destination,
+            protocol: Protocol::Icmp,
+            port: 8,
+            source_port: 0,
+        }
     }
 }
 
@@ -140,7 +158,11 @@ impl Header {
                 destination: self.source,
                 protocol: self.protocol,
                 source_port: 0,
-                destination_port: if self.destination_port == 8 { 0 } else { self.destination_port },
+                destination_port: if self.destination_port == 8 {
+                    0
+                } else {
+                    self.destination_port
+                },
             },
             _ => Header {
                 source: self.destination,
@@ -159,7 +181,10 @@ impl Header {
 
     /// The same header with another destination address.
     pub fn with_destination(self, destination: IpAddr) -> Header {
-        Header { destination, ..self }
+        Header {
+            destination,
+            ..self
+        }
     }
 }
 

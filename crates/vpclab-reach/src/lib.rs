@@ -24,6 +24,7 @@ mod walk;
 pub use explanation::ExplanationCode;
 pub use flow::{DEFAULT_SOURCE_PORT, Destination, Flow, Header, Protocol, Source};
 pub use trace::{
-    Component, ComponentKind, Delivery, Direction, Refusal, Hop, RequestContext, Rule, ServiceAccess, Trace, Verdict,
+    Component, ComponentKind, Delivery, Direction, Hop, Refusal, RequestContext, Rule,
+    ServiceAccess, Trace, Verdict,
 };
 pub use walk::trace;

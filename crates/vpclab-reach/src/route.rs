@@ -10,12 +10,21 @@ use vpclab_model::{Lab, Route, RouteDestination, RouteTable};
 /// Keep the routes that match, pick the most specific; at equal length a CIDR route
 /// beats a prefix-list route (AWS: "a static route to the same CIDR beats the
 /// prefix-list route").
-pub fn lookup<'a>(lab: &Lab, table: &'a RouteTable, destination: IpAddr) -> Option<(&'a Route, IpNet)> {
+pub fn lookup<'a>(
+    lab: &Lab,
+    table: &'a RouteTable,
+    destination: IpAddr,
+) -> Option<(&'a Route, IpNet)> {
     table
         .routes
         .iter()
         .filter_map(|route| matching_block(lab, route, destination).map(|net| (route, net)))
-        .max_by_key(|(route, net)| (net.prefix_len(), matches!(route.destination, RouteDestination::Cidr(_))))
+        .max_by_key(|(route, net)| {
+            (
+                net.prefix_len(),
+                matches!(route.destination, RouteDestination::Cidr(_)),
+            )
+        })
 }
 
 /// The most specific block of `route`'s destination that holds `destination`.
@@ -40,8 +49,18 @@ mod tests {
         let account = AccountId::parse("111111111111").unwrap();
         lab.add_account_without_default_vpcs(&account);
         let caller = Caller::new(account, Region::default_region(), Timestamp(0));
-        let vpc = lab.create_vpc(&caller, CreateVpc { cidr_block: "10.0.0.0/16".into(), ..Default::default() }).unwrap();
-        let rt = lab.create_route_table(&caller, vpc.as_str(), Default::default()).unwrap();
+        let vpc = lab
+            .create_vpc(
+                &caller,
+                CreateVpc {
+                    cidr_block: "10.0.0.0/16".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let rt = lab
+            .create_route_table(&caller, vpc.as_str(), Default::default())
+            .unwrap();
         (lab, caller, rt.to_string())
     }
 
@@ -59,8 +78,11 @@ mod tests {
     fn longest_prefix_wins_and_cidr_beats_prefix_list_at_equal_length() {
         let (mut lab, caller, rt) = lab_with_table();
         let vpc = lab.route_table(&rt).unwrap().vpc_id.to_string();
-        let igw = lab.create_internet_gateway(&caller, Default::default()).unwrap();
-        lab.attach_internet_gateway(&caller, igw.as_str(), &vpc).unwrap();
+        let igw = lab
+            .create_internet_gateway(&caller, Default::default())
+            .unwrap();
+        lab.attach_internet_gateway(&caller, igw.as_str(), &vpc)
+            .unwrap();
         let mut spec = RouteSpec::to("0.0.0.0/0");
         spec.gateway_id = Some(igw.to_string());
         lab.create_route(&caller, &rt, &spec).unwrap();
@@ -82,12 +104,19 @@ mod tests {
         lab.create_route(&caller, &rt, &by_list).unwrap();
         let table = lab.route_table(&rt).unwrap();
         let (route, _) = lookup(&lab, table, "52.217.1.1".parse().unwrap()).unwrap();
-        assert!(matches!(route.destination, RouteDestination::PrefixList(_)), "the /15 list beats 0.0.0.0/0");
+        assert!(
+            matches!(route.destination, RouteDestination::PrefixList(_)),
+            "the /15 list beats 0.0.0.0/0"
+        );
         let mut static_route = RouteSpec::to("52.216.0.0/15");
         static_route.gateway_id = Some(igw.to_string());
         lab.create_route(&caller, &rt, &static_route).unwrap();
         let table = lab.route_table(&rt).unwrap();
         let (route, _) = lookup(&lab, table, "52.217.1.1".parse().unwrap()).unwrap();
-        assert_eq!(route.destination.to_string(), "52.216.0.0/15", "static beats list at equal length");
+        assert_eq!(
+            route.destination.to_string(),
+            "52.216.0.0/15",
+            "static beats list at equal length"
+        );
     }
 }

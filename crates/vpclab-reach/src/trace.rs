@@ -81,7 +81,10 @@ pub struct Component {
 impl Component {
     /// A component of `kind` with `id`.
     pub fn new(kind: ComponentKind, id: impl fmt::Display) -> Component {
-        Component { id: id.to_string(), kind }
+        Component {
+            id: id.to_string(),
+            kind,
+        }
     }
 }
 
@@ -175,10 +178,27 @@ pub enum Rule {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Rule::SecurityGroupRule { group_id, rule_id, text } => write!(f, "{group_id} rule {rule_id}: {text}"),
-            Rule::Stateful { group_ids } => write!(f, "reply of an admitted connection ({} stateful)", group_ids.join(", ")),
-            Rule::NetworkAclEntry { network_acl_id, rule_number, egress, allow } => {
-                let number = if *rule_number >= vpclab_model::DEFAULT_RULE_V4 { "*".to_string() } else { rule_number.to_string() };
+            Rule::SecurityGroupRule {
+                group_id,
+                rule_id,
+                text,
+            } => write!(f, "{group_id} rule {rule_id}: {text}"),
+            Rule::Stateful { group_ids } => write!(
+                f,
+                "reply of an admitted connection ({} stateful)",
+                group_ids.join(", ")
+            ),
+            Rule::NetworkAclEntry {
+                network_acl_id,
+                rule_number,
+                egress,
+                allow,
+            } => {
+                let number = if *rule_number >= vpclab_model::DEFAULT_RULE_V4 {
+                    "*".to_string()
+                } else {
+                    rule_number.to_string()
+                };
                 write!(
                     f,
                     "{network_acl_id} {} rule {number} {}",
@@ -186,7 +206,11 @@ impl fmt::Display for Rule {
                     if *allow { "ALLOW" } else { "DENY" }
                 )
             }
-            Rule::Route { route_table_id, destination, target } => write!(f, "{route_table_id}: {destination} → {target}"),
+            Rule::Route {
+                route_table_id,
+                destination,
+                target,
+            } => write!(f, "{route_table_id}: {destination} → {target}"),
         }
     }
 }
@@ -318,23 +342,39 @@ impl fmt::Display for Trace {
         match &self.verdict {
             Verdict::Delivered(d) => {
                 match d {
-                    Delivery::NetworkInterface { network_interface_id, instance_id, address } => {
+                    Delivery::NetworkInterface {
+                        network_interface_id,
+                        instance_id,
+                        address,
+                    } => {
                         write!(f, "DELIVERED to {network_interface_id}")?;
                         if let Some(i) = instance_id {
                             write!(f, " ({i})")?;
                         }
                         writeln!(f, " at {address}")?;
                     }
-                    Delivery::Internet { address, seen_source } => {
-                        writeln!(f, "DELIVERED to the internet host {address}, which sees the source {seen_source}")?
-                    }
-                    Delivery::AwsService { service, region, access } => match access {
-                        ServiceAccess::GatewayEndpoint { vpc_endpoint_id, .. } => {
-                            writeln!(f, "DELIVERED to {service} in {region} through gateway endpoint {vpc_endpoint_id}")?
-                        }
-                        ServiceAccess::PublicAddress(ip) => {
-                            writeln!(f, "DELIVERED to {service} in {region} over the internet from {ip}")?
-                        }
+                    Delivery::Internet {
+                        address,
+                        seen_source,
+                    } => writeln!(
+                        f,
+                        "DELIVERED to the internet host {address}, which sees the source {seen_source}"
+                    )?,
+                    Delivery::AwsService {
+                        service,
+                        region,
+                        access,
+                    } => match access {
+                        ServiceAccess::GatewayEndpoint {
+                            vpc_endpoint_id, ..
+                        } => writeln!(
+                            f,
+                            "DELIVERED to {service} in {region} through gateway endpoint {vpc_endpoint_id}"
+                        )?,
+                        ServiceAccess::PublicAddress(ip) => writeln!(
+                            f,
+                            "DELIVERED to {service} in {region} over the internet from {ip}"
+                        )?,
                     },
                 }
                 if let Some(c) = &self.context {

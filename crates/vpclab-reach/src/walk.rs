@@ -5,8 +5,8 @@ use std::net::IpAddr;
 
 use vpclab_model::aws_service::service_at;
 use vpclab_model::{
-    InstanceState, InterfaceType, Lab, NetworkInterface, Route, RouteState, RouteTable, RouteTarget, SecurityGroupId,
-    Subnet, VpcEndpointState,
+    InstanceState, InterfaceType, Lab, NetworkInterface, Route, RouteState, RouteTable,
+    RouteTarget, SecurityGroupId, Subnet, VpcEndpointState,
 };
 
 use crate::explanation::ExplanationCode as Code;
@@ -22,31 +22,68 @@ const MAX_ROUTE_LOOKUPS: u8 = 8;
 
 /// Traces `flow` through the lab: the forward path, then the reply's path back.
 pub fn trace(lab: &Lab, flow: &Flow) -> Trace {
-    let mut walk = Walk { lab, forward: Vec::new(), crossings: Vec::new(), context: None, lookups: 0, returned: Vec::new() };
+    let mut walk = Walk {
+        lab,
+        forward: Vec::new(),
+        crossings: Vec::new(),
+        context: None,
+        lookups: 0,
+        returned: Vec::new(),
+    };
     let (resolved, outcome) = walk.run(flow);
     let mut reverse = Vec::new();
     let verdict = match outcome.and_then(|delivery| walk.reverse(&mut reverse).map(|()| delivery)) {
         Ok(delivery) => Verdict::Delivered(delivery),
-        Err(drop) => Verdict::Dropped(drop),
+        Err(refusal) => Verdict::Dropped(*refusal),
     };
-    let context = if matches!(verdict, Verdict::Delivered(Delivery::AwsService { .. })) { walk.context } else { None };
-    Trace { flow: flow.clone(), resolved, forward: walk.forward, reverse, verdict, context }
+    let context = if matches!(verdict, Verdict::Delivered(Delivery::AwsService { .. })) {
+        walk.context
+    } else {
+        None
+    };
+    Trace {
+        flow: flow.clone(),
+        resolved,
+        forward: walk.forward,
+        reverse,
+        verdict,
+        context,
+    }
 }
 
-type Step = Result<Delivery, Refusal>;
+type Step = Result<Delivery, Box<Refusal>>;
 
 /// What the reply must cross again, recorded as the packet goes.
 enum Crossing {
     /// A security group admitted the packet: the reply passes (stateful).
-    Stateful { component: Component, group_ids: Vec<String>, header: Header },
+    Stateful {
+        component: Component,
+        group_ids: Vec<String>,
+        header: Header,
+    },
     /// A network ACL admitted the packet: the reply is checked on its own (stateless).
-    Acl { subnet_id: String, egress: bool, header: Header },
+    Acl {
+        subnet_id: String,
+        egress: bool,
+        header: Header,
+    },
     /// An address was translated: the reply is translated back.
-    Translate { component: Component, inbound: Header, outbound: Header },
+    Translate {
+        component: Component,
+        inbound: Header,
+        outbound: Header,
+    },
     /// The reply must be routed back out of `subnet_id` to `expect`.
-    ReturnRoute { subnet_id: String, expect: RouteTarget, header: Header },
+    ReturnRoute {
+        subnet_id: String,
+        expect: RouteTarget,
+        header: Header,
+    },
     /// A component the reply crosses without a decision of its own.
-    Pass { component: Component, header: Header },
+    Pass {
+        component: Component,
+        header: Header,
+    },
 }
 
 struct Walk<'a> {
@@ -59,8 +96,21 @@ struct Walk<'a> {
     returned: Vec<Hop>,
 }
 
-fn refuse(component: Component, code: Code, explanation: String, rule: Option<Rule>, header: Header) -> Refusal {
-    Refusal { direction: Direction::Forward, component, code, explanation, rule, header }
+fn refuse(
+    component: Component,
+    code: Code,
+    explanation: String,
+    rule: Option<Rule>,
+    header: Header,
+) -> Box<Refusal> {
+    Box::new(Refusal {
+        direction: Direction::Forward,
+        component,
+        code,
+        explanation,
+        rule,
+        header,
+    })
 }
 
 fn is_rfc1918(ip: IpAddr) -> bool {
@@ -80,7 +130,12 @@ fn route_rule(table: &RouteTable, route: &Route) -> Rule {
 
 impl<'a> Walk<'a> {
     fn hop(&mut self, component: Component, inbound: Header, outbound: Header, rule: Option<Rule>) {
-        self.forward.push(Hop { component, inbound, outbound, rule });
+        self.forward.push(Hop {
+            component,
+            inbound,
+            outbound,
+            rule,
+        });
     }
 
     fn run(&mut self, flow: &Flow) -> (Option<IpAddr>, Step) {
@@ -98,14 +153,33 @@ impl<'a> Walk<'a> {
                 Some(i) => {
                     let component = Component::new(ComponentKind::Instance, &i.id);
                     if i.state != InstanceState::Running {
-                        let why = format!("instance {} is {}; only a running instance sends traffic", i.id, i.state.name());
-                        return (None, Err(refuse(component, Code::BadState, why, None, placeholder)));
+                        let why = format!(
+                            "instance {} is {}; only a running instance sends traffic",
+                            i.id,
+                            i.state.name()
+                        );
+                        return (
+                            None,
+                            Err(refuse(component, Code::BadState, why, None, placeholder)),
+                        );
                     }
-                    (lab.network_interface(i.primary_network_interface_id.as_str()), Some(component))
+                    (
+                        lab.network_interface(i.primary_network_interface_id.as_str()),
+                        Some(component),
+                    )
                 }
                 None => {
                     let why = format!("instance {id} does not exist");
-                    return (None, Err(refuse(Component::new(ComponentKind::Instance, id), Code::BadState, why, None, placeholder)));
+                    return (
+                        None,
+                        Err(refuse(
+                            Component::new(ComponentKind::Instance, id),
+                            Code::BadState,
+                            why,
+                            None,
+                            placeholder,
+                        )),
+                    );
                 }
             },
             Source::NetworkInterface(id) => match lab.network_interface(id.as_str()) {
@@ -127,47 +201,111 @@ impl<'a> Walk<'a> {
                     let (component, why) = match &vpc {
                         Some(v) => (
                             Component::new(ComponentKind::Vpc, v),
-                            format!("{name} does not resolve in {v} (is DNS support on, and is it a name the VPC's resolver knows?)"),
+                            format!(
+                                "{name} does not resolve in {v} (is DNS support on, and is it a name the VPC's resolver knows?)"
+                            ),
                         ),
-                        None => (Component::new(ComponentKind::Internet, "internet"), format!("{name} does not resolve on the internet")),
+                        None => (
+                            Component::new(ComponentKind::Internet, "internet"),
+                            format!("{name} does not resolve on the internet"),
+                        ),
                     };
-                    return (None, Err(refuse(component, Code::UnknownDestination, why, None, placeholder)));
+                    return (
+                        None,
+                        Err(refuse(
+                            component,
+                            Code::UnknownDestination,
+                            why,
+                            None,
+                            placeholder,
+                        )),
+                    );
                 }
             },
         };
         let outcome = match (&flow.source, eni) {
             (Source::Internet(source), _) => {
-                let header = Header { source: *source, destination, ..placeholder };
-                self.hop(Component::new(ComponentKind::Internet, "internet"), header, header, None);
+                let header = Header {
+                    source: *source,
+                    destination,
+                    ..placeholder
+                };
+                self.hop(
+                    Component::new(ComponentKind::Internet, "internet"),
+                    header,
+                    header,
+                    None,
+                );
                 self.internet(header)
             }
-            (_, Some(eni)) => self.from_interface(eni, source_component, destination, placeholder),
+            (_, Some(eni)) => {
+                self.start_at_interface(eni, source_component, destination, placeholder)
+            }
             (_, None) => {
-                let c = source_component.unwrap_or_else(|| Component::new(ComponentKind::Instance, "?"));
-                Err(refuse(c, Code::BadState, "the instance has no network interface".into(), None, placeholder))
+                let c = source_component
+                    .unwrap_or_else(|| Component::new(ComponentKind::Instance, "?"));
+                Err(refuse(
+                    c,
+                    Code::BadState,
+                    "the instance has no network interface".into(),
+                    None,
+                    placeholder,
+                ))
             }
         };
         (Some(destination), outcome)
     }
 
-    fn from_interface(&mut self, eni: &'a NetworkInterface, instance: Option<Component>, destination: IpAddr, template: Header) -> Step {
+    fn start_at_interface(
+        &mut self,
+        eni: &'a NetworkInterface,
+        instance: Option<Component>,
+        destination: IpAddr,
+        template: Header,
+    ) -> Step {
         let lab = self.lab;
         let eni_component = Component::new(ComponentKind::NetworkInterface, &eni.id);
-        if let Some(i) = lab.instance_of(eni).filter(|i| i.state != InstanceState::Running) {
-            let why = format!("instance {} is {}; only a running instance sends traffic", i.id, i.state.name());
-            return Err(refuse(Component::new(ComponentKind::Instance, &i.id), Code::BadState, why, None, template));
+        if let Some(i) = lab
+            .instance_of(eni)
+            .filter(|i| i.state != InstanceState::Running)
+        {
+            let why = format!(
+                "instance {} is {}; only a running instance sends traffic",
+                i.id,
+                i.state.name()
+            );
+            return Err(refuse(
+                Component::new(ComponentKind::Instance, &i.id),
+                Code::BadState,
+                why,
+                None,
+                template,
+            ));
         }
         let source = match destination {
             IpAddr::V4(_) => IpAddr::V4(eni.primary_private_ip()),
             IpAddr::V6(_) => match eni.ipv6_addresses.first() {
                 Some(v6) => IpAddr::V6(*v6),
                 None => {
-                    let why = format!("{} has no IPv6 address, so it cannot reach the IPv6 address {destination}", eni.id);
-                    return Err(refuse(eni_component, Code::EniAddressRestriction, why, None, template));
+                    let why = format!(
+                        "{} has no IPv6 address, so it cannot reach the IPv6 address {destination}",
+                        eni.id
+                    );
+                    return Err(refuse(
+                        eni_component,
+                        Code::EniAddressRestriction,
+                        why,
+                        None,
+                        template,
+                    ));
                 }
             },
         };
-        let header = Header { source, destination, ..template };
+        let header = Header {
+            source,
+            destination,
+            ..template
+        };
         if let Some(c) = instance {
             self.hop(c, header, header, None);
         }
@@ -177,9 +315,19 @@ impl<'a> Walk<'a> {
         self.route_from(subnet, header)
     }
 
-    fn subnet(&self, id: &vpclab_model::SubnetId, header: Header) -> Result<&'a Subnet, Refusal> {
+    fn subnet(
+        &self,
+        id: &vpclab_model::SubnetId,
+        header: Header,
+    ) -> Result<&'a Subnet, Box<Refusal>> {
         self.lab.subnet(id.as_str()).ok_or_else(|| {
-            refuse(Component::new(ComponentKind::Subnet, id), Code::BadState, format!("subnet {id} does not exist"), None, header)
+            refuse(
+                Component::new(ComponentKind::Subnet, id),
+                Code::BadState,
+                format!("subnet {id} does not exist"),
+                None,
+                header,
+            )
         })
     }
 
@@ -200,28 +348,52 @@ impl<'a> Walk<'a> {
     }
 
     /// The interface's security groups, in one direction.
-    fn security_group(&mut self, eni: &NetworkInterface, egress: bool, header: Header) -> Result<(), Refusal> {
+    fn security_group(
+        &mut self,
+        eni: &NetworkInterface,
+        egress: bool,
+        header: Header,
+    ) -> Result<(), Box<Refusal>> {
         if eni.groups.is_empty() {
             // NAT gateway interfaces have no security groups.
             return Ok(());
         }
-        let remote = if egress { header.destination } else { header.source };
+        let remote = if egress {
+            header.destination
+        } else {
+            header.source
+        };
         let peer_groups = self.groups_at(&eni.vpc_id, remote);
-        let peer = Peer { address: remote, groups: &peer_groups };
+        let peer = Peer {
+            address: remote,
+            groups: &peer_groups,
+        };
         let group_ids: Vec<String> = eni.groups.iter().map(|g| g.to_string()).collect();
         match admitting_rule(self.lab, &eni.groups, egress, &header, &peer) {
             Some((group, rule)) => {
                 let text = describe(rule);
                 let component = Component::new(ComponentKind::SecurityGroup, group);
-                let rule = Rule::SecurityGroupRule { group_id: group.to_string(), rule_id: rule.id.to_string(), text };
+                let rule = Rule::SecurityGroupRule {
+                    group_id: group.to_string(),
+                    rule_id: rule.id.to_string(),
+                    text,
+                };
                 self.hop(component.clone(), header, header, Some(rule));
-                self.crossings.push(Crossing::Stateful { component, group_ids, header });
+                self.crossings.push(Crossing::Stateful {
+                    component,
+                    group_ids,
+                    header,
+                });
                 Ok(())
             }
             None => {
                 let way = if egress { "outbound" } else { "inbound" };
                 let preposition = if egress { "to" } else { "from" };
-                let code = if has_no_rules(self.lab, &eni.groups, egress) { Code::SgHasNoRules } else { Code::EniSgRulesMismatch };
+                let code = if has_no_rules(self.lab, &eni.groups, egress) {
+                    Code::SgHasNoRules
+                } else {
+                    Code::EniSgRulesMismatch
+                };
                 let component = match eni.groups.as_slice() {
                     [one] => Component::new(ComponentKind::SecurityGroup, one),
                     _ => Component::new(ComponentKind::NetworkInterface, &eni.id),
@@ -239,7 +411,13 @@ impl<'a> Walk<'a> {
     }
 
     /// The subnet's network ACL, in one direction.
-    fn acl(&mut self, subnet: &Subnet, egress: bool, header: Header, direction: Direction) -> Result<(), Refusal> {
+    fn acl(
+        &mut self,
+        subnet: &Subnet,
+        egress: bool,
+        header: Header,
+        direction: Direction,
+    ) -> Result<(), Box<Refusal>> {
         let Some(acl) = self.lab.network_acl_for_subnet(&subnet.id) else {
             return Ok(());
         };
@@ -253,11 +431,20 @@ impl<'a> Walk<'a> {
         let component = Component::new(ComponentKind::NetworkAcl, &acl.id);
         match &rule {
             Some(Rule::NetworkAclEntry { allow: true, .. }) => {
-                let hop = Hop { component, inbound: header, outbound: header, rule };
+                let hop = Hop {
+                    component,
+                    inbound: header,
+                    outbound: header,
+                    rule,
+                };
                 match direction {
                     Direction::Forward => {
                         self.forward.push(hop);
-                        self.crossings.push(Crossing::Acl { subnet_id: subnet.id.to_string(), egress, header });
+                        self.crossings.push(Crossing::Acl {
+                            subnet_id: subnet.id.to_string(),
+                            egress,
+                            header,
+                        });
                     }
                     Direction::Return => self.returned.push(hop),
                 }
@@ -283,7 +470,14 @@ impl<'a> Walk<'a> {
                         ""
                     }
                 );
-                Err(Refusal { direction, component, code: Code::SubnetAclRestriction, explanation: why, rule, header })
+                Err(Box::new(Refusal {
+                    direction,
+                    component,
+                    code: Code::SubnetAclRestriction,
+                    explanation: why,
+                    rule,
+                    header,
+                }))
             }
         }
     }
@@ -294,19 +488,40 @@ impl<'a> Walk<'a> {
         self.lookups += 1;
         let Some(table) = lab.route_table_for_subnet(subnet) else {
             let why = format!("{} has no route table", subnet.id);
-            return Err(refuse(Component::new(ComponentKind::Subnet, &subnet.id), Code::NoRouteToDestination, why, None, header));
+            return Err(refuse(
+                Component::new(ComponentKind::Subnet, &subnet.id),
+                Code::NoRouteToDestination,
+                why,
+                None,
+                header,
+            ));
         };
         let table_component = Component::new(ComponentKind::RouteTable, &table.id);
         if self.lookups > MAX_ROUTE_LOOKUPS {
-            let why = format!("the path loops: {MAX_ROUTE_LOOKUPS} route lookups without reaching {}", header.destination);
-            return Err(refuse(table_component, Code::NoRouteToDestination, why, None, header));
+            let why = format!(
+                "the path loops: {MAX_ROUTE_LOOKUPS} route lookups without reaching {}",
+                header.destination
+            );
+            return Err(refuse(
+                table_component,
+                Code::NoRouteToDestination,
+                why,
+                None,
+                header,
+            ));
         }
         let Some((route, _)) = route::lookup(lab, table, header.destination) else {
             let why = format!(
                 "route table {} (used by {}) has no route to {}",
                 table.id, subnet.id, header.destination
             );
-            return Err(refuse(table_component, Code::NoRouteToDestination, why, None, header));
+            return Err(refuse(
+                table_component,
+                Code::NoRouteToDestination,
+                why,
+                None,
+                header,
+            ));
         };
         let rule = route_rule(table, route);
         if lab.route_state(table, route) == RouteState::Blackhole {
@@ -317,7 +532,13 @@ impl<'a> Walk<'a> {
                 table.id,
                 self.blackhole_reason(table, route)
             );
-            return Err(refuse(table_component, Code::BadStateRoute, why, Some(rule), header));
+            return Err(refuse(
+                table_component,
+                Code::BadStateRoute,
+                why,
+                Some(rule),
+                header,
+            ));
         }
         self.hop(table_component, header, header, Some(rule));
         match &route.target {
@@ -353,7 +574,9 @@ impl<'a> Walk<'a> {
                 None => format!("internet gateway {id} no longer exists"),
                 Some(_) => format!("internet gateway {id} is not attached to {}", table.vpc_id),
             },
-            RouteTarget::EgressOnlyInternetGateway(id) => format!("egress-only internet gateway {id} no longer exists"),
+            RouteTarget::EgressOnlyInternetGateway(id) => {
+                format!("egress-only internet gateway {id} no longer exists")
+            }
             RouteTarget::NatGateway(id) => match lab.nat_gateway(id.as_str()) {
                 Some(n) => format!("NAT gateway {id} is {}", n.state.as_str()),
                 None => format!("NAT gateway {id} no longer exists"),
@@ -362,10 +585,12 @@ impl<'a> Walk<'a> {
                 Some(e) => format!("VPC endpoint {id} is {}", e.state.as_str()),
                 None => format!("VPC endpoint {id} no longer exists"),
             },
-            RouteTarget::VpcPeeringConnection(id) => match lab.vpc_peering_connection(id.as_str()) {
-                Some(p) => format!("peering connection {id} is {}", p.status.code.as_str()),
-                None => format!("peering connection {id} no longer exists"),
-            },
+            RouteTarget::VpcPeeringConnection(id) => {
+                match lab.vpc_peering_connection(id.as_str()) {
+                    Some(p) => format!("peering connection {id} is {}", p.status.code.as_str()),
+                    None => format!("peering connection {id} no longer exists"),
+                }
+            }
             RouteTarget::NetworkInterface(id) => match lab.network_interface(id.as_str()) {
                 None => format!("network interface {id} no longer exists"),
                 Some(e) => match lab.instance_of(e) {
@@ -381,8 +606,17 @@ impl<'a> Walk<'a> {
     fn local(&mut self, subnet: &Subnet, header: Header) -> Step {
         let lab = self.lab;
         let Some(target) = lab.eni_by_private_ip(&subnet.vpc_id, header.destination) else {
-            let why = format!("no network interface in {} has the address {}", subnet.vpc_id, header.destination);
-            return Err(refuse(Component::new(ComponentKind::Vpc, &subnet.vpc_id), Code::NoPossibleDestination, why, None, header));
+            let why = format!(
+                "no network interface in {} has the address {}",
+                subnet.vpc_id, header.destination
+            );
+            return Err(refuse(
+                Component::new(ComponentKind::Vpc, &subnet.vpc_id),
+                Code::NoPossibleDestination,
+                why,
+                None,
+                header,
+            ));
         };
         // AWS: network ACLs apply at the subnet edge, so traffic within a subnet skips them.
         if target.subnet_id != subnet.id {
@@ -398,22 +632,55 @@ impl<'a> Walk<'a> {
         let lab = self.lab;
         let component = Component::new(ComponentKind::NetworkInterface, &eni.id);
         if eni.interface_type == InterfaceType::NatGateway {
-            let why = format!("{} belongs to a NAT gateway, which does not accept connections addressed to it", eni.id);
-            return Err(refuse(component, Code::NoPossibleDestination, why, None, header));
+            let why = format!(
+                "{} belongs to a NAT gateway, which does not accept connections addressed to it",
+                eni.id
+            );
+            return Err(refuse(
+                component,
+                Code::NoPossibleDestination,
+                why,
+                None,
+                header,
+            ));
         }
         if eni.attachment.is_none() && !eni.requester_managed {
-            let why = format!("{} is not attached to an instance, so nothing receives its traffic", eni.id);
-            return Err(refuse(component, Code::BadStateAttachment, why, None, header));
+            let why = format!(
+                "{} is not attached to an instance, so nothing receives its traffic",
+                eni.id
+            );
+            return Err(refuse(
+                component,
+                Code::BadStateAttachment,
+                why,
+                None,
+                header,
+            ));
         }
         self.security_group(eni, false, header)?;
         let instance = lab.instance_of(eni);
         if let Some(i) = instance.filter(|i| i.state != InstanceState::Running) {
-            let why = format!("instance {} is {}; only a running instance receives traffic", i.id, i.state.name());
-            return Err(refuse(Component::new(ComponentKind::Instance, &i.id), Code::BadState, why, None, header));
+            let why = format!(
+                "instance {} is {}; only a running instance receives traffic",
+                i.id,
+                i.state.name()
+            );
+            return Err(refuse(
+                Component::new(ComponentKind::Instance, &i.id),
+                Code::BadState,
+                why,
+                None,
+                header,
+            ));
         }
         self.hop(component, header, header, None);
         if let Some(i) = instance {
-            self.hop(Component::new(ComponentKind::Instance, &i.id), header, header, None);
+            self.hop(
+                Component::new(ComponentKind::Instance, &i.id),
+                header,
+                header,
+                None,
+            );
         }
         Ok(Delivery::NetworkInterface {
             network_interface_id: eni.id.to_string(),
@@ -422,7 +689,12 @@ impl<'a> Walk<'a> {
         })
     }
 
-    fn internet_gateway_out(&mut self, igw: &vpclab_model::InternetGatewayId, subnet: &Subnet, header: Header) -> Step {
+    fn internet_gateway_out(
+        &mut self,
+        igw: &vpclab_model::InternetGatewayId,
+        subnet: &Subnet,
+        header: Header,
+    ) -> Step {
         let lab = self.lab;
         let component = Component::new(ComponentKind::InternetGateway, igw);
         let IpAddr::V4(source) = header.source else {
@@ -432,20 +704,42 @@ impl<'a> Walk<'a> {
             return self.internet(header);
         };
         if is_rfc1918(header.destination) {
-            let why = format!("{} is a private (RFC 1918) address; {igw} does not send it to the internet", header.destination);
-            return Err(refuse(component, Code::IgwDestinationAddressNotInRfc1918Egress, why, None, header));
+            let why = format!(
+                "{} is a private (RFC 1918) address; {igw} does not send it to the internet",
+                header.destination
+            );
+            return Err(refuse(
+                component,
+                Code::IgwDestinationAddressNotInRfc1918Egress,
+                why,
+                None,
+                header,
+            ));
         }
         let holder = lab.eni_by_private_ip(&subnet.vpc_id, header.source);
         let Some(public) = holder.and_then(|e| e.public_ip_for(source)) else {
-            let who = holder.map_or_else(|| header.source.to_string(), |e| format!("{} ({})", header.source, e.id));
+            let who = holder.map_or_else(
+                || header.source.to_string(),
+                |e| format!("{} ({})", header.source, e.id),
+            );
             let why = format!(
                 "the source {who} has no public IPv4 address or Elastic IP, so {igw} cannot carry it to the internet"
             );
-            return Err(refuse(component, Code::IgwPublicIpAssociationForEgress, why, None, header));
+            return Err(refuse(
+                component,
+                Code::IgwPublicIpAssociationForEgress,
+                why,
+                None,
+                header,
+            ));
         };
         let out = header.with_source(IpAddr::V4(public));
         self.hop(component.clone(), header, out, None);
-        self.crossings.push(Crossing::Translate { component, inbound: header, outbound: out });
+        self.crossings.push(Crossing::Translate {
+            component,
+            inbound: header,
+            outbound: out,
+        });
         self.internet(out)
     }
 
@@ -454,10 +748,16 @@ impl<'a> Walk<'a> {
     fn internet(&mut self, header: Header) -> Step {
         let lab = self.lab;
         if let Some((region, service)) = service_at(header.destination) {
-            let component = Component::new(ComponentKind::AwsService, format!("{}.{}", service.name, region));
+            let component = Component::new(
+                ComponentKind::AwsService,
+                format!("{}.{}", service.name, region),
+            );
             self.hop(component.clone(), header, header, None);
             self.crossings.push(Crossing::Pass { component, header });
-            self.context = Some(RequestContext { source_ip: Some(header.source), ..RequestContext::default() });
+            self.context = Some(RequestContext {
+                source_ip: Some(header.source),
+                ..RequestContext::default()
+            });
             return Ok(Delivery::AwsService {
                 service: service.name.to_owned(),
                 region,
@@ -471,18 +771,27 @@ impl<'a> Walk<'a> {
             let lab_space = vpclab_model::Region::all().any(|r| r.public_ipv4_pool().contains(&v4));
             if lab_space {
                 let why = format!("no network interface holds the public address {v4}");
-                return Err(refuse(Component::new(ComponentKind::Internet, "internet"), Code::NoPossibleDestination, why, None, header));
+                return Err(refuse(
+                    Component::new(ComponentKind::Internet, "internet"),
+                    Code::NoPossibleDestination,
+                    why,
+                    None,
+                    header,
+                ));
             }
         }
-        if let IpAddr::V6(_) = header.destination {
-            if let Some(vpc) = lab.vpcs().find(|v| v.contains(header.destination)) {
-                return self.ipv6_in(vpc, header);
-            }
+        if header.destination.is_ipv6()
+            && let Some(vpc) = lab.vpcs().find(|v| v.contains(header.destination))
+        {
+            return self.ipv6_in(vpc, header);
         }
         let component = Component::new(ComponentKind::Internet, "internet");
         self.hop(component.clone(), header, header, None);
         self.crossings.push(Crossing::Pass { component, header });
-        Ok(Delivery::Internet { address: header.destination, seen_source: header.source })
+        Ok(Delivery::Internet {
+            address: header.destination,
+            seen_source: header.source,
+        })
     }
 
     /// From the internet to an interface's public address, through its VPC's gateway.
@@ -490,26 +799,65 @@ impl<'a> Walk<'a> {
         let lab = self.lab;
         let Some(igw) = lab.internet_gateway_of(&eni.vpc_id) else {
             let why = format!("{} has no internet gateway attached", eni.vpc_id);
-            return Err(refuse(Component::new(ComponentKind::Vpc, &eni.vpc_id), Code::BadStateAttachment, why, None, header));
+            return Err(refuse(
+                Component::new(ComponentKind::Vpc, &eni.vpc_id),
+                Code::BadStateAttachment,
+                why,
+                None,
+                header,
+            ));
         };
         let component = Component::new(ComponentKind::InternetGateway, &igw.id);
         if is_rfc1918(header.source) {
-            let why = format!("the source {} is a private (RFC 1918) address; {} drops it", header.source, igw.id);
-            return Err(refuse(component, Code::IgwSourceAddressNotInRfc1918Ingress, why, None, header));
+            let why = format!(
+                "the source {} is a private (RFC 1918) address; {} drops it",
+                header.source, igw.id
+            );
+            return Err(refuse(
+                component,
+                Code::IgwSourceAddressNotInRfc1918Ingress,
+                why,
+                None,
+                header,
+            ));
         }
         let IpAddr::V4(public) = header.destination else {
-            return Err(refuse(component, Code::IgwPrivateIpAssociationForIngress, "not a public IPv4 address".into(), None, header));
+            return Err(refuse(
+                component,
+                Code::IgwPrivateIpAssociationForIngress,
+                "not a public IPv4 address".into(),
+                None,
+                header,
+            ));
         };
         let Some(private) = eni.private_ip_for_public(public) else {
             let why = format!("{public} is not mapped to a private address of {}", eni.id);
-            return Err(refuse(component, Code::IgwPrivateIpAssociationForIngress, why, None, header));
+            return Err(refuse(
+                component,
+                Code::IgwPrivateIpAssociationForIngress,
+                why,
+                None,
+                header,
+            ));
         };
         let inside = header.with_destination(IpAddr::V4(private));
         self.hop(component.clone(), header, inside, None);
-        self.crossings.push(Crossing::Translate { component, inbound: header, outbound: inside });
+        self.crossings.push(Crossing::Translate {
+            component,
+            inbound: header,
+            outbound: inside,
+        });
         if eni.interface_type == InterfaceType::NatGateway {
-            let why = format!("{public} is a NAT gateway's address; NAT gateways drop connections that start on the internet");
-            return Err(refuse(Component::new(ComponentKind::NetworkInterface, &eni.id), Code::NoPossibleDestination, why, None, inside));
+            let why = format!(
+                "{public} is a NAT gateway's address; NAT gateways drop connections that start on the internet"
+            );
+            return Err(refuse(
+                Component::new(ComponentKind::NetworkInterface, &eni.id),
+                Code::NoPossibleDestination,
+                why,
+                None,
+                inside,
+            ));
         }
         let subnet = self.subnet(&eni.subnet_id, inside)?;
         // The reply must leave by the gateway the request came in by.
@@ -531,12 +879,27 @@ impl<'a> Walk<'a> {
                 "{} has no internet gateway; an egress-only internet gateway does not admit connections from the internet",
                 vpc.id
             );
-            return Err(refuse(Component::new(ComponentKind::Vpc, &vpc.id), Code::NoPossibleDestination, why, None, header));
+            return Err(refuse(
+                Component::new(ComponentKind::Vpc, &vpc.id),
+                Code::NoPossibleDestination,
+                why,
+                None,
+                header,
+            ));
         };
         let component = Component::new(ComponentKind::InternetGateway, &igw.id);
         let Some(eni) = lab.eni_by_private_ip(&vpc.id, header.destination) else {
-            let why = format!("no network interface in {} has the address {}", vpc.id, header.destination);
-            return Err(refuse(component, Code::IgwPrivateIpAssociationForIngress, why, None, header));
+            let why = format!(
+                "no network interface in {} has the address {}",
+                vpc.id, header.destination
+            );
+            return Err(refuse(
+                component,
+                Code::IgwPrivateIpAssociationForIngress,
+                why,
+                None,
+                header,
+            ));
         };
         self.hop(component.clone(), header, header, None);
         self.crossings.push(Crossing::Pass { component, header });
@@ -550,16 +913,38 @@ impl<'a> Walk<'a> {
         self.arrive(eni, header)
     }
 
-    fn nat_gateway(&mut self, id: &vpclab_model::NatGatewayId, subnet: &'a Subnet, header: Header) -> Step {
+    fn nat_gateway(
+        &mut self,
+        id: &vpclab_model::NatGatewayId,
+        subnet: &'a Subnet,
+        header: Header,
+    ) -> Step {
         let lab = self.lab;
         let component = Component::new(ComponentKind::NatGateway, id);
         let Some(nat) = lab.nat_gateway(id.as_str()) else {
-            return Err(refuse(component, Code::BadState, format!("NAT gateway {id} does not exist"), None, header));
+            return Err(refuse(
+                component,
+                Code::BadState,
+                format!("NAT gateway {id} does not exist"),
+                None,
+                header,
+            ));
         };
-        let in_vpc = lab.vpc(subnet.vpc_id.as_str()).is_some_and(|v| v.contains(header.source));
+        let in_vpc = lab
+            .vpc(subnet.vpc_id.as_str())
+            .is_some_and(|v| v.contains(header.source));
         if !in_vpc {
-            let why = format!("the source {} is not in {}; {id} only translates traffic from its own VPC", header.source, subnet.vpc_id);
-            return Err(refuse(component, Code::NgwRequiresSourceInVpc, why, None, header));
+            let why = format!(
+                "the source {} is not in {}; {id} only translates traffic from its own VPC",
+                header.source, subnet.vpc_id
+            );
+            return Err(refuse(
+                component,
+                Code::NgwRequiresSourceInVpc,
+                why,
+                None,
+                header,
+            ));
         }
         let nat_subnet = self.subnet(&nat.subnet_id, header)?;
         if nat_subnet.id != subnet.id {
@@ -568,31 +953,73 @@ impl<'a> Walk<'a> {
         }
         let out = header.with_source(IpAddr::V4(nat.private_ip));
         self.hop(component.clone(), header, out, None);
-        self.crossings.push(Crossing::Translate { component, inbound: header, outbound: out });
+        self.crossings.push(Crossing::Translate {
+            component,
+            inbound: header,
+            outbound: out,
+        });
         self.route_from(nat_subnet, out)
     }
 
-    fn gateway_endpoint(&mut self, id: &vpclab_model::VpcEndpointId, subnet: &Subnet, header: Header) -> Step {
+    fn gateway_endpoint(
+        &mut self,
+        id: &vpclab_model::VpcEndpointId,
+        subnet: &Subnet,
+        header: Header,
+    ) -> Step {
         let lab = self.lab;
         let component = Component::new(ComponentKind::VpcEndpoint, id);
-        let Some(endpoint) = lab.vpc_endpoint(id.as_str()).filter(|e| e.state == VpcEndpointState::Available) else {
-            return Err(refuse(component, Code::BadState, format!("VPC endpoint {id} is not available"), None, header));
+        let Some(endpoint) = lab
+            .vpc_endpoint(id.as_str())
+            .filter(|e| e.state == VpcEndpointState::Available)
+        else {
+            return Err(refuse(
+                component,
+                Code::BadState,
+                format!("VPC endpoint {id} is not available"),
+                None,
+                header,
+            ));
         };
         // AWS: gateway endpoints carry only TCP and ICMP echo.
         let echo = header.protocol == Protocol::Icmp && header.destination_port == 8;
         if header.protocol != Protocol::Tcp && !echo {
-            let why = format!("{id} carries only TCP and ICMP echo; this flow is {}", header.protocol);
-            return Err(refuse(component, Code::VpceGatewayProtocolRestriction, why, None, header));
+            let why = format!(
+                "{id} carries only TCP and ICMP echo; this flow is {}",
+                header.protocol
+            );
+            return Err(refuse(
+                component,
+                Code::VpceGatewayProtocolRestriction,
+                why,
+                None,
+                header,
+            ));
         }
         let Some((region, service)) = service_at(header.destination) else {
-            let why = format!("{} is not an address of {}", header.destination, endpoint.service_name);
-            return Err(refuse(component, Code::NoPossibleDestination, why, None, header));
+            let why = format!(
+                "{} is not an address of {}",
+                header.destination, endpoint.service_name
+            );
+            return Err(refuse(
+                component,
+                Code::NoPossibleDestination,
+                why,
+                None,
+                header,
+            ));
         };
         self.hop(component.clone(), header, header, None);
         self.crossings.push(Crossing::Pass { component, header });
-        let service_component = Component::new(ComponentKind::AwsService, format!("{}.{region}", service.name));
+        let service_component = Component::new(
+            ComponentKind::AwsService,
+            format!("{}.{region}", service.name),
+        );
         self.hop(service_component.clone(), header, header, None);
-        self.crossings.push(Crossing::Pass { component: service_component, header });
+        self.crossings.push(Crossing::Pass {
+            component: service_component,
+            header,
+        });
         self.context = Some(RequestContext {
             source_vpce: Some(endpoint.id.to_string()),
             source_vpc: Some(subnet.vpc_id.to_string()),
@@ -610,17 +1037,43 @@ impl<'a> Walk<'a> {
         })
     }
 
-    fn peering(&mut self, id: &vpclab_model::VpcPeeringConnectionId, subnet: &Subnet, header: Header) -> Step {
+    fn peering(
+        &mut self,
+        id: &vpclab_model::VpcPeeringConnectionId,
+        subnet: &Subnet,
+        header: Header,
+    ) -> Step {
         let lab = self.lab;
         let component = Component::new(ComponentKind::VpcPeeringConnection, id);
         let Some(pcx) = lab.vpc_peering_connection(id.as_str()) else {
-            return Err(refuse(component, Code::BadState, format!("peering connection {id} does not exist"), None, header));
+            return Err(refuse(
+                component,
+                Code::BadState,
+                format!("peering connection {id} does not exist"),
+                None,
+                header,
+            ));
         };
-        let (Some(side), Some(here)) = (pcx.other_side(&subnet.vpc_id), lab.vpc(subnet.vpc_id.as_str())) else {
-            return Err(refuse(component, Code::BadState, format!("{id} does not connect {}", subnet.vpc_id), None, header));
+        let (Some(side), Some(here)) = (
+            pcx.other_side(&subnet.vpc_id),
+            lab.vpc(subnet.vpc_id.as_str()),
+        ) else {
+            return Err(refuse(
+                component,
+                Code::BadState,
+                format!("{id} does not connect {}", subnet.vpc_id),
+                None,
+                header,
+            ));
         };
         let Some(peer) = lab.vpc(side.vpc_id.as_str()) else {
-            return Err(refuse(component, Code::BadState, format!("peer VPC {} no longer exists", side.vpc_id), None, header));
+            return Err(refuse(
+                component,
+                Code::BadState,
+                format!("peer VPC {} no longer exists", side.vpc_id),
+                None,
+                header,
+            ));
         };
         // AWS: a peering connection is not transitive — it only carries traffic between
         // the two VPCs' own addresses, never on to the peer's gateways or endpoints.
@@ -632,17 +1085,41 @@ impl<'a> Walk<'a> {
                 peer.id,
                 blocks.join(", ")
             );
-            return Err(refuse(component, Code::PcxRequiresAddressInVpcCidr, why, None, header));
+            return Err(refuse(
+                component,
+                Code::PcxRequiresAddressInVpcCidr,
+                why,
+                None,
+                header,
+            ));
         }
         if !here.contains(header.source) {
-            let why = format!("the source {} is not in {}; {id} carries only the two VPCs' own addresses", header.source, here.id);
-            return Err(refuse(component, Code::PcxRequiresAddressInVpcCidr, why, None, header));
+            let why = format!(
+                "the source {} is not in {}; {id} carries only the two VPCs' own addresses",
+                header.source, here.id
+            );
+            return Err(refuse(
+                component,
+                Code::PcxRequiresAddressInVpcCidr,
+                why,
+                None,
+                header,
+            ));
         }
         self.hop(component.clone(), header, header, None);
         self.crossings.push(Crossing::Pass { component, header });
         let Some(target) = lab.eni_by_private_ip(&peer.id, header.destination) else {
-            let why = format!("no network interface in {} has the address {}", peer.id, header.destination);
-            return Err(refuse(Component::new(ComponentKind::Vpc, &peer.id), Code::NoPossibleDestination, why, None, header));
+            let why = format!(
+                "no network interface in {} has the address {}",
+                peer.id, header.destination
+            );
+            return Err(refuse(
+                Component::new(ComponentKind::Vpc, &peer.id),
+                Code::NoPossibleDestination,
+                why,
+                None,
+                header,
+            ));
         };
         let target_subnet = self.subnet(&target.subnet_id, header)?;
         self.crossings.push(Crossing::ReturnRoute {
@@ -656,11 +1133,22 @@ impl<'a> Walk<'a> {
 
     /// A route to a network interface: an appliance that forwards (source/destination
     /// check off) and routes again from its own subnet.
-    fn appliance(&mut self, id: &vpclab_model::NetworkInterfaceId, subnet: &Subnet, header: Header) -> Step {
+    fn appliance(
+        &mut self,
+        id: &vpclab_model::NetworkInterfaceId,
+        subnet: &Subnet,
+        header: Header,
+    ) -> Step {
         let lab = self.lab;
         let component = Component::new(ComponentKind::NetworkInterface, id);
         let Some(eni) = lab.network_interface(id.as_str()) else {
-            return Err(refuse(component, Code::BadState, format!("network interface {id} does not exist"), None, header));
+            return Err(refuse(
+                component,
+                Code::BadState,
+                format!("network interface {id} does not exist"),
+                None,
+                header,
+            ));
         };
         let eni_subnet = self.subnet(&eni.subnet_id, header)?;
         if eni_subnet.id != subnet.id {
@@ -676,11 +1164,26 @@ impl<'a> Walk<'a> {
                 "{id} has source/destination check on, so it drops traffic addressed to {} instead of forwarding it",
                 header.destination
             );
-            return Err(refuse(component, Code::EniSourceDestCheckRestriction, why, None, header));
+            return Err(refuse(
+                component,
+                Code::EniSourceDestCheckRestriction,
+                why,
+                None,
+                header,
+            ));
         }
-        if let Some(i) = lab.instance_of(eni).filter(|i| i.state != InstanceState::Running) {
+        if let Some(i) = lab
+            .instance_of(eni)
+            .filter(|i| i.state != InstanceState::Running)
+        {
             let why = format!("instance {} is {}", i.id, i.state.name());
-            return Err(refuse(Component::new(ComponentKind::Instance, &i.id), Code::BadState, why, None, header));
+            return Err(refuse(
+                Component::new(ComponentKind::Instance, &i.id),
+                Code::BadState,
+                why,
+                None,
+                header,
+            ));
         }
         self.hop(component, header, header, None);
         self.security_group(eni, true, header)?;
@@ -688,46 +1191,81 @@ impl<'a> Walk<'a> {
     }
 
     /// The reply's way back through what the packet crossed, last first.
-    fn reverse(&mut self, out: &mut Vec<Hop>) -> Result<(), Refusal> {
+    fn reverse(&mut self, out: &mut Vec<Hop>) -> Result<(), Box<Refusal>> {
         let crossings = std::mem::take(&mut self.crossings);
         for crossing in crossings.iter().rev() {
             match crossing {
-                Crossing::Stateful { component, group_ids, header } => {
+                Crossing::Stateful {
+                    component,
+                    group_ids,
+                    header,
+                } => {
                     let reply = header.reply();
                     out.push(Hop {
                         component: component.clone(),
                         inbound: reply,
                         outbound: reply,
-                        rule: Some(Rule::Stateful { group_ids: group_ids.clone() }),
+                        rule: Some(Rule::Stateful {
+                            group_ids: group_ids.clone(),
+                        }),
                     });
                 }
-                Crossing::Acl { subnet_id, egress, header } => {
-                    let Some(subnet) = self.lab.subnet(subnet_id) else { continue };
+                Crossing::Acl {
+                    subnet_id,
+                    egress,
+                    header,
+                } => {
+                    let Some(subnet) = self.lab.subnet(subnet_id) else {
+                        continue;
+                    };
                     self.returned.clear();
                     self.acl(subnet, !egress, header.reply(), Direction::Return)?;
                     out.append(&mut self.returned);
                 }
-                Crossing::Translate { component, inbound, outbound } => out.push(Hop {
+                Crossing::Translate {
+                    component,
+                    inbound,
+                    outbound,
+                } => out.push(Hop {
                     component: component.clone(),
                     inbound: outbound.reply(),
                     outbound: inbound.reply(),
                     rule: None,
                 }),
-                Crossing::ReturnRoute { subnet_id, expect, header } => {
+                Crossing::ReturnRoute {
+                    subnet_id,
+                    expect,
+                    header,
+                } => {
                     let reply = header.reply();
-                    let Some(subnet) = self.lab.subnet(subnet_id) else { continue };
-                    let Some(table) = self.lab.route_table_for_subnet(subnet) else { continue };
+                    let Some(subnet) = self.lab.subnet(subnet_id) else {
+                        continue;
+                    };
+                    let Some(table) = self.lab.route_table_for_subnet(subnet) else {
+                        continue;
+                    };
                     let component = Component::new(ComponentKind::RouteTable, &table.id);
                     let found = route::lookup(self.lab, table, reply.destination);
                     match found {
-                        Some((route, _)) if &route.target == expect && self.lab.route_state(table, route) == RouteState::Active => {
-                            out.push(Hop { component, inbound: reply, outbound: reply, rule: Some(route_rule(table, route)) });
+                        Some((route, _))
+                            if &route.target == expect
+                                && self.lab.route_state(table, route) == RouteState::Active =>
+                        {
+                            out.push(Hop {
+                                component,
+                                inbound: reply,
+                                outbound: reply,
+                                rule: Some(route_rule(table, route)),
+                            });
                         }
                         other => {
                             let (rule, what) = match other {
                                 Some((route, _)) => (
                                     Some(route_rule(table, route)),
-                                    format!("its route {} → {} sends them elsewhere", route.destination, route.target),
+                                    format!(
+                                        "its route {} → {} sends them elsewhere",
+                                        route.destination, route.target
+                                    ),
                                 ),
                                 None => (None, "it has no route for them".into()),
                             };
@@ -735,20 +1273,25 @@ impl<'a> Walk<'a> {
                                 "replies to {} must leave {} through {expect}, the way the request came in, but route table {}: {what}",
                                 reply.destination, subnet.id, table.id
                             );
-                            return Err(Refusal {
+                            return Err(Box::new(Refusal {
                                 direction: Direction::Return,
                                 component,
                                 code: Code::NoRouteToDestination,
                                 explanation: why,
                                 rule,
                                 header: reply,
-                            });
+                            }));
                         }
                     }
                 }
                 Crossing::Pass { component, header } => {
                     let reply = header.reply();
-                    out.push(Hop { component: component.clone(), inbound: reply, outbound: reply, rule: None });
+                    out.push(Hop {
+                        component: component.clone(),
+                        inbound: reply,
+                        outbound: reply,
+                        rule: None,
+                    });
                 }
             }
         }

@@ -33,11 +33,21 @@ impl World {
         let account = AccountId::parse(ACCOUNT).unwrap();
         lab.add_account_without_default_vpcs(&account);
         lab.add_account_without_default_vpcs(&AccountId::parse(OTHER_ACCOUNT).unwrap());
-        World { lab, caller: Caller::new(account, Region::default_region(), Timestamp(1_700_000_000_000)) }
+        World {
+            lab,
+            caller: Caller::new(
+                account,
+                Region::default_region(),
+                Timestamp(1_700_000_000_000),
+            ),
+        }
     }
 
     pub fn as_other(&self) -> Caller {
-        Caller { account: AccountId::parse(OTHER_ACCOUNT).unwrap(), ..self.caller.clone() }
+        Caller {
+            account: AccountId::parse(OTHER_ACCOUNT).unwrap(),
+            ..self.caller.clone()
+        }
     }
 
     pub fn vpc(&mut self, cidr: &str) -> VpcId {
@@ -46,7 +56,15 @@ impl World {
     }
 
     pub fn vpc_as(&mut self, caller: &Caller, cidr: &str) -> VpcId {
-        self.lab.create_vpc(caller, CreateVpc { cidr_block: cidr.into(), ..Default::default() }).unwrap()
+        self.lab
+            .create_vpc(
+                caller,
+                CreateVpc {
+                    cidr_block: cidr.into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
     }
 
     pub fn subnet(&mut self, vpc: &VpcId, cidr: &str) -> SubnetId {
@@ -56,7 +74,14 @@ impl World {
 
     pub fn subnet_as(&mut self, caller: &Caller, vpc: &VpcId, cidr: &str) -> SubnetId {
         self.lab
-            .create_subnet(caller, CreateSubnet { vpc_id: vpc.to_string(), cidr_block: cidr.into(), ..Default::default() })
+            .create_subnet(
+                caller,
+                CreateSubnet {
+                    vpc_id: vpc.to_string(),
+                    cidr_block: cidr.into(),
+                    ..Default::default()
+                },
+            )
             .unwrap()
     }
 
@@ -66,17 +91,32 @@ impl World {
         self.route_table_as(&c, vpc, subnets)
     }
 
-    pub fn route_table_as(&mut self, caller: &Caller, vpc: &VpcId, subnets: &[&SubnetId]) -> RouteTableId {
-        let rt = self.lab.create_route_table(caller, vpc.as_str(), Tags::new()).unwrap();
+    pub fn route_table_as(
+        &mut self,
+        caller: &Caller,
+        vpc: &VpcId,
+        subnets: &[&SubnetId],
+    ) -> RouteTableId {
+        let rt = self
+            .lab
+            .create_route_table(caller, vpc.as_str(), Tags::new())
+            .unwrap();
         for s in subnets {
-            self.lab.associate_route_table(caller, rt.as_str(), s.as_str()).unwrap();
+            self.lab
+                .associate_route_table(caller, rt.as_str(), s.as_str())
+                .unwrap();
         }
         rt
     }
 
     pub fn igw(&mut self, vpc: &VpcId) -> InternetGatewayId {
-        let igw = self.lab.create_internet_gateway(&self.caller, Tags::new()).unwrap();
-        self.lab.attach_internet_gateway(&self.caller, igw.as_str(), vpc.as_str()).unwrap();
+        let igw = self
+            .lab
+            .create_internet_gateway(&self.caller, Tags::new())
+            .unwrap();
+        self.lab
+            .attach_internet_gateway(&self.caller, igw.as_str(), vpc.as_str())
+            .unwrap();
         igw
     }
 
@@ -98,20 +138,41 @@ impl World {
     }
 
     pub fn sg(&mut self, vpc: &VpcId, name: &str) -> SecurityGroupId {
-        self.lab.create_security_group(&self.caller, Some(vpc.as_str()), name, "test group", Tags::new()).unwrap()
+        self.lab
+            .create_security_group(
+                &self.caller,
+                Some(vpc.as_str()),
+                name,
+                "test group",
+                Tags::new(),
+            )
+            .unwrap()
     }
 
     pub fn allow_in(&mut self, sg: &SecurityGroupId, permission: IpPermission) {
         let c = self.caller.clone();
-        self.lab.authorize_security_group_rules(&c, sg.as_str(), false, &[permission]).unwrap();
+        self.lab
+            .authorize_security_group_rules(&c, sg.as_str(), false, &[permission])
+            .unwrap();
     }
 
-    pub fn instance(&mut self, subnet: &SubnetId, public_ip: bool, groups: &[&SecurityGroupId]) -> InstanceId {
+    pub fn instance(
+        &mut self,
+        subnet: &SubnetId,
+        public_ip: bool,
+        groups: &[&SecurityGroupId],
+    ) -> InstanceId {
         let c = self.caller.clone();
         self.instance_as(&c, subnet, public_ip, groups)
     }
 
-    pub fn instance_as(&mut self, caller: &Caller, subnet: &SubnetId, public_ip: bool, groups: &[&SecurityGroupId]) -> InstanceId {
+    pub fn instance_as(
+        &mut self,
+        caller: &Caller,
+        subnet: &SubnetId,
+        public_ip: bool,
+        groups: &[&SecurityGroupId],
+    ) -> InstanceId {
         let (_, ids) = self
             .lab
             .run_instances(
@@ -132,7 +193,9 @@ impl World {
 
     pub fn eni_of(&self, instance: &InstanceId) -> &NetworkInterface {
         let i = self.lab.instance(instance.as_str()).unwrap();
-        self.lab.network_interface(i.primary_network_interface_id.as_str()).unwrap()
+        self.lab
+            .network_interface(i.primary_network_interface_id.as_str())
+            .unwrap()
     }
 
     pub fn private_ip(&self, instance: &InstanceId) -> IpAddr {
@@ -144,13 +207,20 @@ impl World {
     }
 
     pub fn nat(&mut self, subnet: &SubnetId) -> (NatGatewayId, IpAddr) {
-        let eip = self.lab.allocate_address(&self.caller, Tags::new()).unwrap();
+        let eip = self
+            .lab
+            .allocate_address(&self.caller, Tags::new())
+            .unwrap();
         let public = self.lab.address(eip.as_str()).unwrap().public_ip;
         let nat = self
             .lab
             .create_nat_gateway(
                 &self.caller,
-                CreateNatGateway { subnet_id: subnet.to_string(), allocation_id: Some(eip.to_string()), ..Default::default() },
+                CreateNatGateway {
+                    subnet_id: subnet.to_string(),
+                    allocation_id: Some(eip.to_string()),
+                    ..Default::default()
+                },
             )
             .unwrap();
         (nat, IpAddr::V4(public))
@@ -171,17 +241,39 @@ impl World {
     }
 
     pub fn peer(&mut self, a: &VpcId, b: &VpcId) -> VpcPeeringConnectionId {
-        let pcx = self.lab.create_vpc_peering_connection(&self.caller, a.as_str(), b.as_str(), None, None, Tags::new()).unwrap();
-        self.lab.accept_vpc_peering_connection(&self.caller, pcx.as_str()).unwrap();
+        let pcx = self
+            .lab
+            .create_vpc_peering_connection(
+                &self.caller,
+                a.as_str(),
+                b.as_str(),
+                None,
+                None,
+                Tags::new(),
+            )
+            .unwrap();
+        self.lab
+            .accept_vpc_peering_connection(&self.caller, pcx.as_str())
+            .unwrap();
         pcx
     }
 
     pub fn tcp(&self, from: &InstanceId, to: impl Into<Destination>, port: u16) -> Trace {
-        trace(&self.lab, &Flow::tcp(Source::Instance(from.clone()), to.into(), port))
+        trace(
+            &self.lab,
+            &Flow::tcp(Source::Instance(from.clone()), to.into(), port),
+        )
     }
 
     pub fn from_internet(&self, from: &str, to: IpAddr, port: u16) -> Trace {
-        trace(&self.lab, &Flow::tcp(Source::Internet(from.parse().unwrap()), Destination::Address(to), port))
+        trace(
+            &self.lab,
+            &Flow::tcp(
+                Source::Internet(from.parse().unwrap()),
+                Destination::Address(to),
+                port,
+            ),
+        )
     }
 }
 

@@ -613,7 +613,7 @@ fn the_internet_reaches_a_public_instance_through_its_gateway() {
     t.w.allow_in(&sg, IpPermission::tcp(80, 80, "0.0.0.0/0"));
     let web = t.w.instance(&t.public, true, &[&sg]);
     let public = t.w.public_ip(&web).unwrap();
-    let tr = t.w.from_internet("198.51.100.7", public, 80);
+    let tr = t.w.inbound_from_internet("198.51.100.7", public, 80);
     delivered(&tr);
     let igw = tr
         .forward
@@ -625,7 +625,7 @@ fn the_internet_reaches_a_public_instance_through_its_gateway() {
         (public, t.w.private_ip(&web))
     );
     refused(
-        &t.w.from_internet("198.51.100.7", public, 22),
+        &t.w.inbound_from_internet("198.51.100.7", public, 22),
         "ENI_SG_RULES_MISMATCH",
     );
 }
@@ -640,7 +640,7 @@ fn the_reply_must_leave_by_the_gateway_it_came_in_by() {
     // A public address on an instance in the private subnet, whose replies go to the NAT.
     let web = t.w.instance(&t.private, true, &[&sg]);
     let public = t.w.public_ip(&web).unwrap();
-    let tr = t.w.from_internet("198.51.100.7", public, 80);
+    let tr = t.w.inbound_from_internet("198.51.100.7", public, 80);
     let r = refused(&tr, "NO_ROUTE_TO_DESTINATION");
     assert_eq!(r.direction, Direction::Return);
     assert_eq!(r.component.id, t.private_rt.as_str());
@@ -653,16 +653,16 @@ fn the_internet_gateway_refuses_private_sources_and_nat_addresses() {
     let web = t.w.instance(&t.public, true, &[]);
     let public = t.w.public_ip(&web).unwrap();
     refused(
-        &t.w.from_internet("10.9.9.9", public, 80),
+        &t.w.inbound_from_internet("10.9.9.9", public, 80),
         "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS",
     );
     let (_, eip) = t.w.nat(&t.public);
     refused(
-        &t.w.from_internet("198.51.100.7", eip, 80),
+        &t.w.inbound_from_internet("198.51.100.7", eip, 80),
         "NO_POSSIBLE_DESTINATION",
     );
     refused(
-        &t.w.from_internet("198.51.100.7", ip("54.160.200.200"), 80),
+        &t.w.inbound_from_internet("198.51.100.7", ip("54.160.200.200"), 80),
         "NO_POSSIBLE_DESTINATION",
     );
 }
@@ -917,7 +917,7 @@ fn ipv6_leaves_through_an_egress_only_gateway_but_nothing_comes_in() {
         }
     );
     refused(
-        &w.from_internet("2001:db8::1", v6, 443),
+        &w.inbound_from_internet("2001:db8::1", v6, 443),
         "NO_POSSIBLE_DESTINATION",
     );
     // IPv4 to the internet has no route at all.

@@ -265,7 +265,7 @@ impl World {
         )
     }
 
-    pub fn from_internet(&self, from: &str, to: IpAddr, port: u16) -> Trace {
+    pub fn inbound_from_internet(&self, from: &str, to: IpAddr, port: u16) -> Trace {
         trace(
             &self.lab,
             &Flow::tcp(

@@ -130,4 +130,13 @@ mod tests {
         assert_eq!(p, again);
         assert_eq!(p.to_json(), again.to_json());
     }
+
+    #[test]
+    fn numbers_that_do_not_fit_round_trip() {
+        // Found by the fuzz target: a number f64 cannot hold exactly must read back the same.
+        let json = r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":330000000000000000000000000000000000000000000000000000000000000000000000000033}}}]}"#;
+        let p = Policy::parse(json, PolicyKind::Identity).expect("valid");
+        let again = Policy::parse(&p.to_json(), PolicyKind::Identity).expect("valid");
+        assert_eq!(p, again);
+    }
 }

@@ -145,6 +145,22 @@ fn rfc1918_family(cidr: Ipv4Net) -> Option<Ipv4Net> {
         .find(|f| f.contains(&cidr))
 }
 
+/// AWS's table of IPv4 CIDR block association restrictions ("Add an IPv4 CIDR block to
+/// your VPC"): whether a VPC whose primary block is `primary` may add `new`.
+fn secondary_block_allowed(primary: Ipv4Net, new: Ipv4Net) -> bool {
+    let benchmark = Ipv4Net::new(Ipv4Addr::new(198, 19, 0, 0), 16).unwrap_or_default();
+    let in_benchmark = |c: Ipv4Net| overlaps_v4(&benchmark, &c);
+    match (rfc1918_family(primary), rfc1918_family(new)) {
+        // RFC 1918 primary: not another RFC 1918 range, not 198.19.0.0/16.
+        (Some(p), Some(n)) => p == n,
+        (Some(_), None) => !in_benchmark(new),
+        // 198.19.0.0/16 or publicly routable (incl. 100.64.0.0/10) primary: no RFC 1918
+        // block; and a public primary may not add 198.19.0.0/16 either.
+        (None, Some(_)) => false,
+        (None, None) => in_benchmark(primary) || !in_benchmark(new),
+    }
+}
+
 impl Lab {
     /// CreateVpc: a VPC with its main route table, default network ACL and default
     /// security group.
@@ -403,12 +419,27 @@ impl Lab {
                         "The CIDR '{cidr}' conflicts with another CIDR block of vpc '{vpc_id}'"
                     )));
                 }
-                // AWS: a VPC whose primary block is in one RFC 1918 range cannot add a block
-                // from another RFC 1918 range.
-                let primary = rfc1918_family(vpc.cidr_block());
-                let new = rfc1918_family(cidr);
-                if primary.is_some() && new.is_some() && primary != new {
+                // AWS: which ranges a VPC may add depends on its primary block's range
+                // (RFC 1918 ranges do not mix, nor with 198.19.0.0/16 or public blocks).
+                if !secondary_block_allowed(vpc.cidr_block(), cidr) {
                     return Err(Error::InvalidVpcRange(cidr.to_string()));
+                }
+                // AWS: "The CIDR block must not be the same or larger than a destination
+                // CIDR range in a route in any of the VPC route tables" (its local route
+                // would collide with that route).
+                let covered = self
+                    .route_tables
+                    .values()
+                    .filter(|rt| rt.vpc_id == vpc.id)
+                    .flat_map(|rt| rt.routes.iter())
+                    .find_map(|r| match r.destination {
+                        RouteDestination::Cidr(IpNet::V4(d)) if cidr.contains(&d) => Some(d),
+                        _ => None,
+                    });
+                if let Some(d) = covered {
+                    return Err(Error::CidrConflict(format!(
+                        "The CIDR '{cidr}' is the same as or larger than the destination {d} of a route in a route table of vpc '{vpc_id}'"
+                    )));
                 }
                 if vpc.cidr_block_associations.len() >= 5 {
                     return Err(Error::LimitExceeded {
@@ -533,8 +564,11 @@ impl Lab {
             .values_mut()
             .filter(|r| r.vpc_id == vpc.id)
         {
+            // The block's local route goes, even when middlebox routing pointed it at an
+            // interface (it keeps its CreateRouteTable origin then).
             rt.routes.retain(|r| {
-                !(r.target == RouteTarget::Local && r.destination == RouteDestination::Cidr(cidr))
+                !(r.origin == RouteOrigin::CreateRouteTable
+                    && r.destination == RouteDestination::Cidr(cidr))
             });
         }
         Ok(())

@@ -53,8 +53,10 @@ pub struct AssociateAddress {
     pub network_interface_id: Option<String>,
     /// The interface's private address (default: its primary one).
     pub private_ip_address: Option<String>,
-    /// Move the address even if it is associated elsewhere.
-    pub allow_reassociation: bool,
+    /// `AllowReassociation`. AWS (EC2-VPC-only accounts): "Reassociation is automatic,
+    /// but you can specify false to ensure the operation fails if the Elastic IP address
+    /// is already associated with another resource." `None` is the automatic default.
+    pub allow_reassociation: Option<bool>,
 }
 
 impl Lab {
@@ -152,8 +154,9 @@ impl Lab {
 
     /// AssociateAddress: maps the Elastic IP to an interface's private address. The VPC
     /// needs an internet gateway, as on AWS; an address already mapped elsewhere moves
-    /// only with `allow_reassociation`; the interface's auto-assigned public address, if
-    /// any, is released.
+    /// there unless `allow_reassociation` is `Some(false)`; an Elastic IP already on that
+    /// private address is disassociated; the interface's auto-assigned public address, if
+    /// any, is released. Associating an address where it already is changes nothing.
     pub fn associate_address(
         &mut self,
         caller: &Caller,
@@ -185,6 +188,16 @@ impl Lab {
                     return Err(Error::IncorrectInstanceState(format!(
                         "The instance '{i}' is not in a valid state for this operation."
                     )));
+                }
+                // AWS: with only an InstanceId, "the instance must have exactly one
+                // attached network interface".
+                if self.attached_interface_count(&instance.id) != 1 {
+                    return Err(Error::Coded {
+                        code: "InvalidInstanceID",
+                        message: format!(
+                            "There are multiple interfaces attached to instance '{i}'. Please specify an interface ID for the operation instead."
+                        ),
+                    });
                 }
                 instance.primary_network_interface_id.clone()
             }
@@ -236,6 +249,14 @@ impl Lab {
                 eni.vpc_id
             )));
         }
+        // AWS: AssociateAddress is idempotent.
+        if let Some(current) = address
+            .association
+            .as_ref()
+            .filter(|x| x.network_interface_id == eni_id && x.private_ip == private_ip)
+        {
+            return Ok(current.association_id.clone());
+        }
         let slot_taken = eni
             .private_ips
             .iter()
@@ -245,15 +266,16 @@ impl Lab {
                 a.allocation_id.is_some()
                     && a.allocation_id.as_ref() != Some(&address.allocation_id)
             });
-        if (address.association.is_some() || slot_taken) && !req.allow_reassociation {
+        if address.association.is_some() && req.allow_reassociation == Some(false) {
             return Err(Error::AlreadyAssociated(format!(
                 "Elastic IP address [{}] is already associated",
                 address.allocation_id
             )));
         }
         // Validation done: now mutate.
-        if address.association.is_some() {
+        if let Some(old) = &address.association {
             self.disassociate_address_internal(&address.allocation_id);
+            self.restore_auto_public_ip(&old.network_interface_id, old.private_ip);
         }
         if slot_taken {
             let other = eni
@@ -326,9 +348,45 @@ impl Lab {
                 address.public_ip
             )));
         }
-        let id = address.allocation_id.clone();
+        let (id, eni, private_ip) = (
+            address.allocation_id.clone(),
+            assoc.network_interface_id.clone(),
+            assoc.private_ip,
+        );
         self.disassociate_address_internal(&id);
+        self.restore_auto_public_ip(&eni, private_ip);
         Ok(())
+    }
+
+    /// AWS: an instance launched with a public IPv4 address loses it to an Elastic IP, and
+    /// "when you disassociate the Elastic IP address from your instance, it receives a new
+    /// public IPv4 address" — unless it has more than one network interface.
+    pub(crate) fn restore_auto_public_ip(&mut self, eni_id: &NetworkInterfaceId, private_ip: Ipv4Addr) {
+        let Some(eni) = self.network_interfaces.get(eni_id) else {
+            return;
+        };
+        let Some(attachment) = eni.attachment.as_ref().filter(|a| a.device_index == 0) else {
+            return;
+        };
+        let eligible = eni.primary_private_ip() == private_ip
+            && eni.public_ip().is_none()
+            && self.instances.get(&attachment.instance_id).is_some_and(|i| {
+                i.auto_public_ip && i.state == crate::InstanceState::Running
+            })
+            && self.attached_interface_count(&attachment.instance_id) == 1;
+        if eligible {
+            // The disassociation stands even if the pool is exhausted; the instance then
+            // simply has no public address.
+            let _ = self.assign_auto_public_ip(eni.region, eni_id);
+        }
+    }
+
+    /// How many interfaces are attached to the instance.
+    pub(crate) fn attached_interface_count(&self, instance: &InstanceId) -> usize {
+        self.network_interfaces
+            .values()
+            .filter(|e| e.attachment.as_ref().is_some_and(|a| &a.instance_id == instance))
+            .count()
     }
 
     /// Drops an Elastic IP's association, wherever it is.

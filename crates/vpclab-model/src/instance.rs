@@ -297,7 +297,11 @@ impl Lab {
     }
 
     /// Gives an interface's primary address an auto-assigned public address.
-    fn assign_auto_public_ip(&mut self, region: Region, eni: &NetworkInterfaceId) -> Result<()> {
+    pub(crate) fn assign_auto_public_ip(
+        &mut self,
+        region: Region,
+        eni: &NetworkInterfaceId,
+    ) -> Result<()> {
         let public_ip = self.next_public_ip(region)?;
         let Some(primary) = self
             .network_interfaces
@@ -424,7 +428,9 @@ impl Lab {
                 i.launch_time = caller.now;
             }
             let (eni, auto) = (i.primary_network_interface_id.clone(), i.auto_public_ip);
-            if previous == InstanceState::Stopped && auto {
+            // AWS: a released public address is not replaced "if there is more than one
+            // network interface attached to your instance".
+            if previous == InstanceState::Stopped && auto && self.attached_interface_count(&id) == 1 {
                 self.assign_auto_public_ip(caller.region, &eni)?;
             }
             changes.push(InstanceStateChange {

@@ -100,9 +100,23 @@ impl Lab {
     pub(crate) fn next_public_ip(&self, region: Region) -> Result<Ipv4Addr> {
         let pool = region.public_ipv4_pool();
         let used = self.index.public_ips_in_use.get(&region);
-        pool.hosts()
-            .skip(1)
-            .find(|ip| used.is_none_or(|u| !u.contains(ip)))
+        let Some(base) = pool.hosts().nth(1) else {
+            return Err(Error::LimitExceeded {
+                code: "AddressLimitExceeded",
+                message: "The region's public address pool is empty.".into(),
+            });
+        };
+        let gap = || pool.hosts().skip(1).find(|ip| used.is_none_or(|u| !u.contains(ip)));
+        // Addresses are handed out lowest first, so the used set is usually exactly
+        // `base..=last`: then the answer is `last + 1`, without a scan of the pool.
+        let free = match used.and_then(|u| Some((u, u.first()?, u.last()?))) {
+            None => Some(base),
+            Some((u, first, last)) if *first == base && u32::from(*last) - u32::from(base) + 1 == u.len() as u32 => {
+                Some(Ipv4Addr::from(u32::from(*last) + 1)).filter(|ip| pool.contains(ip) && *ip != pool.broadcast())
+            }
+            Some(_) => gap(),
+        };
+        free
             .ok_or_else(|| Error::LimitExceeded {
                 code: "AddressLimitExceeded",
                 message: "The region's public address pool is exhausted.".into(),

@@ -104,7 +104,7 @@ pub struct RunInstances {
     pub instance_type: Option<String>,
     /// How many at least.
     pub min_count: u32,
-    /// How many at most (the lab launches this many).
+    /// How many at most (the lab launches this many when the subnet has room; 0: `min_count`).
     pub max_count: u32,
     /// The subnet (default: the default VPC's first default subnet).
     pub subnet_id: Option<String>,
@@ -136,7 +136,8 @@ pub struct InstanceStateChange {
 }
 
 impl Lab {
-    /// RunInstances: `max_count` instances, each with a primary interface in the subnet,
+    /// RunInstances: `max_count` instances (or as many as the subnet has addresses for,
+    /// if that is at least `min_count`), each with a primary interface in the subnet,
     /// running at once; returns the reservation and the instances.
     pub fn run_instances(
         &mut self,
@@ -153,10 +154,9 @@ impl Lab {
                 message: format!("Invalid id: \"{}\" (expecting \"ami-...\")", req.image_id),
             });
         }
-        let (min, max) = (
-            req.min_count.max(1),
-            req.max_count.max(req.min_count).max(1),
-        );
+        // 0 stands for "not given" (1, or MinCount for MaxCount); AWS requires both.
+        let min = req.min_count.max(1);
+        let max = if req.max_count == 0 { min } else { req.max_count };
         if min > max {
             return Err(Error::InvalidParameterValue(
                 "MinCount must be less than or equal to MaxCount".into(),
@@ -212,8 +212,13 @@ impl Lab {
         let wanted: Vec<String> = req.private_ip_address.iter().cloned().collect();
         let first =
             self.pick_private_ips(&subnet, &wanted, if wanted.is_empty() { 1 } else { 0 })?;
+        // AWS: "If you specify a maximum that is more instances than Amazon EC2 can launch
+        // …, Amazon EC2 launches the largest possible number of instances above the
+        // specified minimum count"; below the minimum, none. Free addresses are the
+        // capacity here.
         let free = self.available_ip_address_count(&subnet);
-        if u64::from(max) > free {
+        let count = u32::try_from(free).unwrap_or(u32::MAX).min(max);
+        if count < min {
             return Err(Error::InsufficientFreeAddressesInSubnet(
                 subnet.id.to_string(),
             ));
@@ -233,7 +238,7 @@ impl Lab {
         // Checked: launch now.
         let reservation: ReservationId = self.mint();
         let mut launched = Vec::new();
-        for n in 0..max {
+        for n in 0..count {
             let private_ips = if n == 0 {
                 first.clone()
             } else {

@@ -115,7 +115,7 @@ pub struct Index {
     /// The private addresses in use in each subnet.
     pub(crate) subnet_addresses: HashMap<SubnetId, BTreeSet<IpAddr>>,
     /// The ENI holding each private address (IPv4 and IPv6) of each VPC.
-    pub(crate) eni_by_private_ip: HashMap<(VpcId, IpAddr), NetworkInterfaceId>,
+    pub(crate) eni_by_private_ip: HashMap<VpcId, HashMap<IpAddr, NetworkInterfaceId>>,
     /// The ENI holding each public IPv4 address (auto-assigned or Elastic IP).
     pub(crate) eni_by_public_ip: HashMap<Ipv4Addr, NetworkInterfaceId>,
     /// Public IPv4 addresses taken (Elastic IPs and auto-assigned ones), per region.
@@ -237,7 +237,7 @@ impl Lab {
 
     /// The ENI that holds private address `ip` in `vpc`.
     pub fn eni_by_private_ip(&self, vpc: &VpcId, ip: IpAddr) -> Option<&NetworkInterface> {
-        let id = self.index.eni_by_private_ip.get(&(vpc.clone(), ip))?;
+        let id = self.index.eni_by_private_ip.get(vpc)?.get(&ip)?;
         self.network_interfaces.get(id)
     }
 
@@ -375,7 +375,9 @@ pub(crate) fn index_eni(index: &mut Index, eni: &NetworkInterface) {
     for ip in eni.private_ip_addresses() {
         index
             .eni_by_private_ip
-            .insert((eni.vpc_id.clone(), ip), eni.id.clone());
+            .entry(eni.vpc_id.clone())
+            .or_default()
+            .insert(ip, eni.id.clone());
         index
             .subnet_addresses
             .entry(eni.subnet_id.clone())
@@ -401,7 +403,12 @@ pub(crate) fn index_eni(index: &mut Index, eni: &NetworkInterface) {
 /// Removes an ENI's addresses from the index.
 pub(crate) fn unindex_eni(index: &mut Index, eni: &NetworkInterface) {
     for ip in eni.private_ip_addresses() {
-        index.eni_by_private_ip.remove(&(eni.vpc_id.clone(), ip));
+        if let Some(by_ip) = index.eni_by_private_ip.get_mut(&eni.vpc_id) {
+            by_ip.remove(&ip);
+            if by_ip.is_empty() {
+                index.eni_by_private_ip.remove(&eni.vpc_id);
+            }
+        }
         remove_from_set(&mut index.subnet_addresses, &eni.subnet_id, &ip);
     }
     for p in &eni.private_ips {

@@ -231,12 +231,18 @@ impl Lab {
             wanted.push(p.clone());
         }
         wanted.extend(req.secondary_private_ip_addresses.iter().cloned());
-        let private_ips = self.pick_private_ips(
+        let mut private_ips = self.pick_private_ips(
             &subnet,
             &wanted,
             req.secondary_private_ip_address_count as usize
                 + usize::from(req.private_ip_address.is_none()),
         )?;
+        // Without a named primary address, the first picked address is the primary one:
+        // the named secondary addresses stay secondary (the first address is primary).
+        if req.private_ip_address.is_none() && wanted.len() < private_ips.len() {
+            let primary = private_ips.remove(wanted.len());
+            private_ips.insert(0, primary);
+        }
         let ipv6_count = req
             .ipv6_address_count
             .unwrap_or(u32::from(subnet.assign_ipv6_address_on_creation));

@@ -383,14 +383,15 @@ impl Lab {
         route_table_id: &str,
         spec: &RouteSpec,
     ) -> Result<()> {
+        // Borrowed, not cloned: a mutation must not copy the table (the benchmark's
+        // target is 100 µs for one change in a network of 50,000 interfaces).
         let rt = Lab::owned(
             &self.route_tables,
             caller,
             Kind::RouteTable,
             route_table_id,
             RouteTableId::parse,
-        )?
-        .clone();
+        )?;
         let destination = self.route_destination(caller, spec)?;
         if let Some(existing) = rt.routes.iter().find(|r| r.destination == destination) {
             if let RouteTarget::VpcEndpoint(e) = &existing.target {
@@ -401,9 +402,10 @@ impl Lab {
             }
             return Err(Error::RouteAlreadyExists(destination.to_string()));
         }
-        let target = self.route_target(caller, &rt, &destination, spec, false)?;
-        self.check_more_specific_than_local(&rt, &destination, &target)?;
-        if let Some(rt) = self.route_tables.get_mut(&rt.id) {
+        let target = self.route_target(caller, rt, &destination, spec, false)?;
+        self.check_more_specific_than_local(rt, &destination, &target)?;
+        let id = rt.id.clone();
+        if let Some(rt) = self.route_tables.get_mut(&id) {
             rt.routes.push(Route {
                 destination,
                 target,

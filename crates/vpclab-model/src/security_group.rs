@@ -78,7 +78,7 @@ impl SecurityGroupRule {
         self.is_egress == other.is_egress
             && self.protocol == other.protocol
             && self.ports == other.ports
-            && self.peer == other.peer
+            && self.peer.same_peer(&other.peer)
     }
 }
 
@@ -106,6 +106,21 @@ pub enum RulePeer {
     PrefixList(PrefixListId),
     /// Members of a security group (of this VPC or a peered one).
     Group(GroupReference),
+}
+
+impl RulePeer {
+    /// Whether two peers name the same thing. A group is named by its id and owner; the
+    /// peering connection a reference went through is not part of its identity, so a
+    /// rule whose peering was deleted (a stale reference) can still be revoked or found
+    /// duplicate.
+    pub fn same_peer(&self, other: &RulePeer) -> bool {
+        match (self, other) {
+            (RulePeer::Group(a), RulePeer::Group(b)) => {
+                a.group_id == b.group_id && a.user_id == b.user_id
+            }
+            (a, b) => a == b,
+        }
+    }
 }
 
 impl fmt::Display for RulePeer {
@@ -438,9 +453,10 @@ impl Lab {
         Ok(added)
     }
 
-    /// RevokeSecurityGroupIngress / Egress by permission or by rule id. Rules that match
-    /// nothing come back as unknown; if nothing at all matched, AWS's
-    /// `InvalidPermission.NotFound`.
+    /// RevokeSecurityGroupIngress / Egress by permission or by rule id. AWS: in a
+    /// non-default VPC a permission that matches no rule fails the whole call
+    /// (`InvalidPermission.NotFound`, nothing revoked); in a default VPC it comes back as
+    /// unknown and the rest is revoked.
     pub fn revoke_security_group_rules(
         &mut self,
         caller: &Caller,
@@ -478,7 +494,13 @@ impl Lab {
                 None => out.unknown.push(w),
             }
         }
-        if out.revoked.is_empty() {
+        if permissions.is_empty() && rule_ids.is_empty() {
+            return Err(Error::MissingParameter(
+                "IpPermissions or SecurityGroupRuleIds".into(),
+            ));
+        }
+        let in_default_vpc = self.vpcs.get(&g.vpc_id).is_some_and(|v| v.is_default);
+        if !in_default_vpc && (!out.unknown.is_empty() || out.revoked.is_empty()) {
             return Err(Error::PermissionNotFound);
         }
         if let Some(g) = self.security_groups.get_mut(&g.id) {

@@ -162,7 +162,7 @@ impl Lab {
         }
         let (id, ip) = (a.allocation_id.clone(), a.public_ip);
         crate::lab::remove_from_set(&mut self.index.public_ips_in_use, &caller.region, &ip);
-        self.addresses.remove(&id);
+        self.addresses.shift_remove(&id);
         Ok(())
     }
 

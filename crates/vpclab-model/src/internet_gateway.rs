@@ -78,7 +78,7 @@ impl Lab {
             )));
         }
         let id = igw.id.clone();
-        self.internet_gateways.remove(&id);
+        self.internet_gateways.shift_remove(&id);
         Ok(())
     }
 
@@ -187,7 +187,7 @@ impl Lab {
             EgressOnlyInternetGatewayId::parse,
         )?;
         let id = g.id.clone();
-        self.egress_only_internet_gateways.remove(&id);
+        self.egress_only_internet_gateways.shift_remove(&id);
         Ok(())
     }
 }

@@ -47,6 +47,12 @@ impl Caller {
     }
 }
 
+/// Where the lab keeps each kind of resource: by id, in creation order. A hash map
+/// because the data plane looks resources up by id on every flow (an ordered map of
+/// string ids spent most of a trace comparing them); insertion-ordered so that listings
+/// are stable and repeatable.
+pub type Table<K, V> = indexmap::IndexMap<K, V>;
+
 /// Resource tags: key → value, keys unique.
 pub type Tags = BTreeMap<String, String>;
 
@@ -59,21 +65,20 @@ pub type Tags = BTreeMap<String, String>;
 pub struct Lab {
     pub(crate) ids: IdGen,
     pub(crate) accounts: BTreeSet<AccountId>,
-    pub(crate) vpcs: BTreeMap<VpcId, Vpc>,
-    pub(crate) subnets: BTreeMap<SubnetId, Subnet>,
-    pub(crate) route_tables: BTreeMap<RouteTableId, RouteTable>,
-    pub(crate) internet_gateways: BTreeMap<InternetGatewayId, InternetGateway>,
-    pub(crate) egress_only_internet_gateways:
-        BTreeMap<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
-    pub(crate) addresses: BTreeMap<AllocationId, Address>,
-    pub(crate) nat_gateways: BTreeMap<NatGatewayId, NatGateway>,
-    pub(crate) network_interfaces: BTreeMap<NetworkInterfaceId, NetworkInterface>,
-    pub(crate) instances: BTreeMap<InstanceId, Instance>,
-    pub(crate) security_groups: BTreeMap<SecurityGroupId, SecurityGroup>,
-    pub(crate) network_acls: BTreeMap<NetworkAclId, NetworkAcl>,
-    pub(crate) prefix_lists: BTreeMap<PrefixListId, ManagedPrefixList>,
-    pub(crate) vpc_endpoints: BTreeMap<VpcEndpointId, VpcEndpoint>,
-    pub(crate) vpc_peering_connections: BTreeMap<VpcPeeringConnectionId, VpcPeeringConnection>,
+    pub(crate) vpcs: Table<VpcId, Vpc>,
+    pub(crate) subnets: Table<SubnetId, Subnet>,
+    pub(crate) route_tables: Table<RouteTableId, RouteTable>,
+    pub(crate) internet_gateways: Table<InternetGatewayId, InternetGateway>,
+    pub(crate) egress_only_internet_gateways: Table<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
+    pub(crate) addresses: Table<AllocationId, Address>,
+    pub(crate) nat_gateways: Table<NatGatewayId, NatGateway>,
+    pub(crate) network_interfaces: Table<NetworkInterfaceId, NetworkInterface>,
+    pub(crate) instances: Table<InstanceId, Instance>,
+    pub(crate) security_groups: Table<SecurityGroupId, SecurityGroup>,
+    pub(crate) network_acls: Table<NetworkAclId, NetworkAcl>,
+    pub(crate) prefix_lists: Table<PrefixListId, ManagedPrefixList>,
+    pub(crate) vpc_endpoints: Table<VpcEndpointId, VpcEndpoint>,
+    pub(crate) vpc_peering_connections: Table<VpcPeeringConnectionId, VpcPeeringConnection>,
     /// The account quotas this lab enforces.
     #[serde(default)]
     pub quotas: Quotas,
@@ -137,7 +142,7 @@ macro_rules! getters {
             self.$field.get(id)
         }
 
-        #[doc = concat!("Every resource of this kind, in id order.")]
+        #[doc = concat!("Every resource of this kind, in creation order.")]
         pub fn $all(&self) -> impl Iterator<Item = &$ty> {
             self.$field.values()
         }
@@ -150,20 +155,20 @@ impl Lab {
         Lab {
             ids: IdGen::new(seed),
             accounts: BTreeSet::new(),
-            vpcs: BTreeMap::new(),
-            subnets: BTreeMap::new(),
-            route_tables: BTreeMap::new(),
-            internet_gateways: BTreeMap::new(),
-            egress_only_internet_gateways: BTreeMap::new(),
-            addresses: BTreeMap::new(),
-            nat_gateways: BTreeMap::new(),
-            network_interfaces: BTreeMap::new(),
-            instances: BTreeMap::new(),
-            security_groups: BTreeMap::new(),
-            network_acls: BTreeMap::new(),
+            vpcs: Table::default(),
+            subnets: Table::default(),
+            route_tables: Table::default(),
+            internet_gateways: Table::default(),
+            egress_only_internet_gateways: Table::default(),
+            addresses: Table::default(),
+            nat_gateways: Table::default(),
+            network_interfaces: Table::default(),
+            instances: Table::default(),
+            security_groups: Table::default(),
+            network_acls: Table::default(),
             prefix_lists: crate::prefix_list::aws_managed_prefix_lists(),
-            vpc_endpoints: BTreeMap::new(),
-            vpc_peering_connections: BTreeMap::new(),
+            vpc_endpoints: Table::default(),
+            vpc_peering_connections: Table::default(),
             quotas: Quotas::default(),
             index: Index::default(),
         }
@@ -347,14 +352,14 @@ impl Lab {
 
     /// Looks up a resource of `kind` owned by the caller in the caller's region.
     pub(crate) fn owned<'a, K, V>(
-        map: &'a BTreeMap<K, V>,
+        map: &'a Table<K, V>,
         caller: &Caller,
         kind: Kind,
         id: &str,
         parse: fn(&str) -> Option<K>,
     ) -> Result<&'a V>
     where
-        K: Ord + std::borrow::Borrow<str>,
+        K: std::hash::Hash + Eq + std::borrow::Borrow<str>,
         V: Owned,
     {
         if parse(id).is_none() {

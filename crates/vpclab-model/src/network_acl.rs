@@ -312,7 +312,7 @@ impl Lab {
             )));
         }
         let id = acl.id.clone();
-        self.network_acls.remove(&id);
+        self.network_acls.shift_remove(&id);
         Ok(())
     }
 

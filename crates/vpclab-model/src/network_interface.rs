@@ -435,7 +435,7 @@ impl Lab {
     /// Removes an interface and its addresses from the index; its Elastic IPs become
     /// unassociated.
     pub(crate) fn remove_interface(&mut self, id: &NetworkInterfaceId) {
-        let Some(eni) = self.network_interfaces.remove(id) else {
+        let Some(eni) = self.network_interfaces.shift_remove(id) else {
             return;
         };
         unindex_eni(&mut self.index, &eni);
@@ -696,7 +696,7 @@ impl Lab {
         id: &NetworkInterfaceId,
         change: impl FnOnce(&mut NetworkInterface),
     ) {
-        let Some(mut eni) = self.network_interfaces.remove(id) else {
+        let Some(mut eni) = self.network_interfaces.shift_remove(id) else {
             return;
         };
         unindex_eni(&mut self.index, &eni);

@@ -1,8 +1,6 @@
 //! Managed prefix lists: AWS's own (one per gateway service and region, read-only) and
 //! customer-managed ones, versioned, usable as route destinations and rule peers.
 
-use std::collections::BTreeMap;
-
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
@@ -93,8 +91,8 @@ impl AddressFamily {
 }
 
 /// Every region's AWS-managed prefix lists (one per gateway-endpoint service).
-pub(crate) fn aws_managed_prefix_lists() -> BTreeMap<PrefixListId, ManagedPrefixList> {
-    let mut out = BTreeMap::new();
+pub(crate) fn aws_managed_prefix_lists() -> crate::lab::Table<PrefixListId, ManagedPrefixList> {
+    let mut out = crate::lab::Table::default();
     for region in Region::all() {
         for service in SERVICES.iter().filter(|s| s.gateway) {
             let Some(id) = service.prefix_list_id(region) else {
@@ -355,7 +353,7 @@ impl Lab {
                 "The prefix list {id} is in use and cannot be deleted."
             )));
         }
-        self.prefix_lists.remove(&pl);
+        self.prefix_lists.shift_remove(&pl);
         Ok(())
     }
 }

@@ -245,7 +245,7 @@ impl Lab {
         for e in self.vpc_endpoints.values_mut() {
             e.route_table_ids.remove(&id);
         }
-        self.route_tables.remove(&id);
+        self.route_tables.shift_remove(&id);
         Ok(())
     }
 

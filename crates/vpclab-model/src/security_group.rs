@@ -408,7 +408,7 @@ impl Lab {
                 "resource {id} has a dependent object"
             )));
         }
-        self.security_groups.remove(&id);
+        self.security_groups.shift_remove(&id);
         Ok(())
     }
 

@@ -268,7 +268,7 @@ impl Lab {
             acl.associations.retain(|a| a.subnet_id != subnet.id);
         }
         remove_from_set(&mut self.index.vpc_subnets, &subnet.vpc_id, &subnet.id);
-        self.subnets.remove(&subnet.id);
+        self.subnets.shift_remove(&subnet.id);
         Ok(())
     }
 

@@ -357,15 +357,15 @@ impl Lab {
             }
         }
         if let Some(main) = main {
-            self.route_tables.remove(&main);
+            self.route_tables.shift_remove(&main);
         }
         self.index.main_route_table.remove(&vpc.id);
-        self.network_acls.remove(&vpc.default_network_acl_id);
-        self.security_groups.remove(&vpc.default_security_group_id);
+        self.network_acls.shift_remove(&vpc.default_network_acl_id);
+        self.security_groups.shift_remove(&vpc.default_security_group_id);
         for b in &vpc.ipv6_cidr_block_associations {
             self.index.ipv6_blocks_in_use.remove(&b.cidr);
         }
-        self.vpcs.remove(&vpc.id);
+        self.vpcs.shift_remove(&vpc.id);
         Ok(())
     }
 

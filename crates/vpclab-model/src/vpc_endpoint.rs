@@ -360,7 +360,7 @@ impl Lab {
                     let (eid, tables): (VpcEndpointId, Vec<RouteTableId>) =
                         (e.id.clone(), e.route_table_ids.iter().cloned().collect());
                     self.remove_endpoint_routes(&eid, &tables);
-                    self.vpc_endpoints.remove(&eid);
+                    self.vpc_endpoints.shift_remove(&eid);
                 }
                 Err(err) => unsuccessful.push((id.clone(), err)),
             }

@@ -80,9 +80,9 @@ pub struct Component {
 
 impl Component {
     /// A component of `kind` with `id`.
-    pub fn new(kind: ComponentKind, id: impl fmt::Display) -> Component {
+    pub fn new(kind: ComponentKind, id: impl Into<ComponentId>) -> Component {
         Component {
-            id: id.to_string(),
+            id: id.into().0,
             kind,
         }
     }
@@ -91,6 +91,28 @@ impl Component {
 impl fmt::Display for Component {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.id, self.kind.name())
+    }
+}
+
+/// A component's id as text; ids convert without going through `Display` (traces are
+/// built on the data plane's hot path).
+pub struct ComponentId(String);
+
+impl<T: AsRef<str>> From<&T> for ComponentId {
+    fn from(id: &T) -> Self {
+        ComponentId(id.as_ref().to_owned())
+    }
+}
+
+impl From<String> for ComponentId {
+    fn from(id: String) -> Self {
+        ComponentId(id)
+    }
+}
+
+impl From<&str> for ComponentId {
+    fn from(id: &str) -> Self {
+        ComponentId(id.to_owned())
     }
 }
 

@@ -334,17 +334,16 @@ impl<'a> Walk<'a> {
     /// The groups of the interface at `address`, if it is reachable by private address
     /// from `vpc` (the same VPC, or one peered with it by an active connection): only
     /// then do rules that reference groups match it.
-    fn groups_at(&self, vpc: &vpclab_model::VpcId, address: IpAddr) -> Vec<SecurityGroupId> {
+    fn groups_at(&self, vpc: &vpclab_model::VpcId, address: IpAddr) -> &'a [SecurityGroupId] {
         let lab = self.lab;
         if let Some(e) = lab.eni_by_private_ip(vpc, address) {
-            return e.groups.clone();
+            return &e.groups;
         }
         lab.vpc_peering_connections()
             .filter(|p| p.status.code == vpclab_model::PeeringStatusCode::Active)
             .filter_map(|p| p.other_side(vpc))
             .find_map(|side| lab.eni_by_private_ip(&side.vpc_id, address))
-            .map(|e| e.groups.clone())
-            .unwrap_or_default()
+            .map_or(&[], |e| &e.groups)
     }
 
     /// The interface's security groups, in one direction.
@@ -366,7 +365,7 @@ impl<'a> Walk<'a> {
         let peer_groups = self.groups_at(&eni.vpc_id, remote);
         let peer = Peer {
             address: remote,
-            groups: &peer_groups,
+            groups: peer_groups,
         };
         let group_ids: Vec<String> = eni.groups.iter().map(|g| g.to_string()).collect();
         match admitting_rule(self.lab, &eni.groups, egress, &header, &peer) {

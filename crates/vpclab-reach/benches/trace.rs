@@ -56,29 +56,64 @@ fn build() -> Network {
     let mut route_tables = Vec::new();
     for v in 0..VPCS {
         let cidr = format!("10.{}.{}.0/19", v / 8, (v % 8) * 32);
-        let vpc = lab.create_vpc(&caller, CreateVpc { cidr_block: cidr, ..Default::default() }).unwrap();
+        let vpc = lab
+            .create_vpc(
+                &caller,
+                CreateVpc {
+                    cidr_block: cidr,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         let igw = lab.create_internet_gateway(&caller, Tags::new()).unwrap();
-        lab.attach_internet_gateway(&caller, igw.as_str(), vpc.as_str()).unwrap();
-        let public_rt = lab.create_route_table(&caller, vpc.as_str(), Tags::new()).unwrap();
+        lab.attach_internet_gateway(&caller, igw.as_str(), vpc.as_str())
+            .unwrap();
+        let public_rt = lab
+            .create_route_table(&caller, vpc.as_str(), Tags::new())
+            .unwrap();
         let mut to_igw = RouteSpec::to("0.0.0.0/0");
         to_igw.gateway_id = Some(igw.to_string());
-        lab.create_route(&caller, public_rt.as_str(), &to_igw).unwrap();
-        let private_rt = lab.create_route_table(&caller, vpc.as_str(), Tags::new()).unwrap();
+        lab.create_route(&caller, public_rt.as_str(), &to_igw)
+            .unwrap();
+        let private_rt = lab
+            .create_route_table(&caller, vpc.as_str(), Tags::new())
+            .unwrap();
         route_tables.push(public_rt.clone());
         route_tables.push(private_rt.clone());
-        let base = lab.vpc(vpc.as_str()).unwrap().cidr_block().network().octets();
+        let base = lab
+            .vpc(vpc.as_str())
+            .unwrap()
+            .cidr_block()
+            .network()
+            .octets();
         let groups: Vec<SecurityGroupId> = (0..GROUPS_PER_VPC)
-            .map(|g| lab.create_security_group(&caller, Some(vpc.as_str()), &format!("g{g}"), "bench", Tags::new()).unwrap())
+            .map(|g| {
+                lab.create_security_group(
+                    &caller,
+                    Some(vpc.as_str()),
+                    &format!("g{g}"),
+                    "bench",
+                    Tags::new(),
+                )
+                .unwrap()
+            })
             .collect();
         for g in &groups {
             let permissions: Vec<IpPermission> = (0..RULES_PER_GROUP)
                 .map(|r| match r % 4 {
-                    0 => IpPermission::tcp(1000 + r as i32, 1000 + r as i32, &format!("10.{}.0.0/16", rng.below(64))),
+                    0 => IpPermission::tcp(
+                        1000 + r as i32,
+                        1000 + r as i32,
+                        &format!("10.{}.0.0/16", rng.below(64)),
+                    ),
                     1 => IpPermission {
                         ip_protocol: "tcp".into(),
                         from_port: Some(2000 + r as i32),
                         to_port: Some(2000 + r as i32),
-                        user_id_group_pairs: vec![UserIdGroupPair { group_id: Some(groups[rng.below(GROUPS_PER_VPC)].to_string()), ..Default::default() }],
+                        user_id_group_pairs: vec![UserIdGroupPair {
+                            group_id: Some(groups[rng.below(GROUPS_PER_VPC)].to_string()),
+                            ..Default::default()
+                        }],
                         ..Default::default()
                     },
                     2 => IpPermission {
@@ -91,16 +126,30 @@ fn build() -> Network {
                     _ => IpPermission::tcp(4000 + r as i32, 4100 + r as i32, "192.168.0.0/16"),
                 })
                 .collect();
-            lab.authorize_security_group_rules(&caller, g.as_str(), false, &permissions[..RULES_PER_GROUP - 1]).unwrap();
+            lab.authorize_security_group_rules(
+                &caller,
+                g.as_str(),
+                false,
+                &permissions[..RULES_PER_GROUP - 1],
+            )
+            .unwrap();
         }
         let mut vpc_instances = Vec::with_capacity(SUBNETS_PER_VPC * ENIS_PER_SUBNET);
         for s in 0..SUBNETS_PER_VPC {
             let third = base[2] as usize + s;
             let subnet = lab
-                .create_subnet(&caller, CreateSubnet { vpc_id: vpc.to_string(), cidr_block: format!("{}.{}.{third}.0/24", base[0], base[1]), ..Default::default() })
+                .create_subnet(
+                    &caller,
+                    CreateSubnet {
+                        vpc_id: vpc.to_string(),
+                        cidr_block: format!("{}.{}.{third}.0/24", base[0], base[1]),
+                        ..Default::default()
+                    },
+                )
                 .unwrap();
             let rt = if s % 2 == 0 { &public_rt } else { &private_rt };
-            lab.associate_route_table(&caller, rt.as_str(), subnet.as_str()).unwrap();
+            lab.associate_route_table(&caller, rt.as_str(), subnet.as_str())
+                .unwrap();
             for _ in 0..ENIS_PER_SUBNET {
                 let group = groups[rng.below(GROUPS_PER_VPC)].to_string();
                 let (_, ids) = lab
@@ -122,7 +171,12 @@ fn build() -> Network {
         }
         instances.push(vpc_instances);
     }
-    Network { lab, caller, instances, route_tables }
+    Network {
+        lab,
+        caller,
+        instances,
+        route_tables,
+    }
 }
 
 /// Peak resident memory of this process so far, from /proc (Linux).
@@ -142,7 +196,10 @@ fn benches(c: &mut Criterion) {
         net.lab.subnets().count(),
         net.lab.network_interfaces().count(),
         net.lab.security_groups().count(),
-        net.lab.security_groups().map(|g| g.rules.len()).sum::<usize>(),
+        net.lab
+            .security_groups()
+            .map(|g| g.rules.len())
+            .sum::<usize>(),
     );
     println!(
         "network: {} VPCs, {} subnets, {} interfaces, {} security groups with {} rules; built in {:.1?}",
@@ -154,19 +211,38 @@ fn benches(c: &mut Criterion) {
         started.elapsed()
     );
     if let (Some(b), Some(a)) = (before, peak_rss_mib()) {
-        println!("peak memory: {a:.0} MiB (process), {:.0} MiB for the network", a - b);
+        println!(
+            "peak memory: {a:.0} MiB (process), {:.0} MiB for the network",
+            a - b
+        );
     }
 
     let mut rng = Rng(99);
-    let all: Vec<(usize, usize)> = (0..VPCS).flat_map(|v| (0..SUBNETS_PER_VPC * ENIS_PER_SUBNET).map(move |i| (v, i))).collect();
+    let all: Vec<(usize, usize)> = (0..VPCS)
+        .flat_map(|v| (0..SUBNETS_PER_VPC * ENIS_PER_SUBNET).map(move |i| (v, i)))
+        .collect();
     let mut group = c.benchmark_group("trace");
     group.bench_function("between two random interfaces", |b| {
         b.iter(|| {
             let (va, ia) = all[rng.below(all.len())];
             let (vb, ib) = all[rng.below(all.len())];
-            let to = net.lab.instance(net.instances[vb][ib].as_str()).unwrap().primary_network_interface_id.clone();
-            let ip = IpAddr::V4(net.lab.network_interface(to.as_str()).unwrap().primary_private_ip());
-            let flow = Flow::tcp(Source::Instance(net.instances[va][ia].clone()), Destination::Address(ip), 1000);
+            let to = net
+                .lab
+                .instance(net.instances[vb][ib].as_str())
+                .unwrap()
+                .primary_network_interface_id
+                .clone();
+            let ip = IpAddr::V4(
+                net.lab
+                    .network_interface(to.as_str())
+                    .unwrap()
+                    .primary_private_ip(),
+            );
+            let flow = Flow::tcp(
+                Source::Instance(net.instances[va][ia].clone()),
+                Destination::Address(ip),
+                1000,
+            );
             black_box(trace(&net.lab, &flow))
         })
     });
@@ -175,9 +251,23 @@ fn benches(c: &mut Criterion) {
             let v = rng.below(VPCS);
             let from = &net.instances[v][rng.below(net.instances[v].len())];
             let to = &net.instances[v][rng.below(net.instances[v].len())];
-            let eni = net.lab.instance(to.as_str()).unwrap().primary_network_interface_id.clone();
-            let ip = IpAddr::V4(net.lab.network_interface(eni.as_str()).unwrap().primary_private_ip());
-            let flow = Flow::tcp(Source::Instance(from.clone()), Destination::Address(ip), 2000 + rng.below(20) as u16);
+            let eni = net
+                .lab
+                .instance(to.as_str())
+                .unwrap()
+                .primary_network_interface_id
+                .clone();
+            let ip = IpAddr::V4(
+                net.lab
+                    .network_interface(eni.as_str())
+                    .unwrap()
+                    .primary_private_ip(),
+            );
+            let flow = Flow::tcp(
+                Source::Instance(from.clone()),
+                Destination::Address(ip),
+                2000 + rng.below(20) as u16,
+            );
             black_box(trace(&net.lab, &flow))
         })
     });
@@ -185,7 +275,11 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let v = rng.below(VPCS);
             let from = &net.instances[v][rng.below(net.instances[v].len())];
-            let flow = Flow::tcp(Source::Instance(from.clone()), Destination::Name("s3.us-east-1.amazonaws.com".into()), 443);
+            let flow = Flow::tcp(
+                Source::Instance(from.clone()),
+                Destination::Name("s3.us-east-1.amazonaws.com".into()),
+                443,
+            );
             black_box(trace(&net.lab, &flow))
         })
     });
@@ -198,7 +292,10 @@ fn benches(c: &mut Criterion) {
         .iter()
         .map(|rt| {
             let vpc = net.lab.route_table(rt.as_str()).unwrap().vpc_id.clone();
-            (rt.clone(), net.lab.internet_gateway_of(&vpc).unwrap().id.to_string())
+            (
+                rt.clone(),
+                net.lab.internet_gateway_of(&vpc).unwrap().id.to_string(),
+            )
         })
         .collect();
     let mut n: u32 = 0;
@@ -211,10 +308,17 @@ fn benches(c: &mut Criterion) {
             let (rt, igw) = &targets[n as usize % targets.len()];
             let mut spec = RouteSpec::to(&format!("{dest}/32"));
             spec.gateway_id = Some(igw.clone());
-            net.lab.create_route(&net.caller, rt.as_str(), &spec).unwrap();
+            net.lab
+                .create_route(&net.caller, rt.as_str(), &spec)
+                .unwrap();
         })
     });
-    let groups: Vec<SecurityGroupId> = net.lab.security_groups().filter(|g| !g.is_default()).map(|g| g.id.clone()).collect();
+    let groups: Vec<SecurityGroupId> = net
+        .lab
+        .security_groups()
+        .filter(|g| !g.is_default())
+        .map(|g| g.id.clone())
+        .collect();
     let mut k: usize = 0;
     // Authorize then revoke, so every group stays under AWS's 60-rule quota however many
     // iterations criterion runs: the figure is for the pair.
@@ -223,8 +327,21 @@ fn benches(c: &mut Criterion) {
             k += 1;
             let g = &groups[k % groups.len()];
             let p = IpPermission::tcp(10000, 10000, "172.16.0.0/12");
-            black_box(net.lab.authorize_security_group_rules(&net.caller, g.as_str(), false, std::slice::from_ref(&p)).unwrap());
-            black_box(net.lab.revoke_security_group_rules(&net.caller, g.as_str(), false, &[p], &[]).unwrap())
+            black_box(
+                net.lab
+                    .authorize_security_group_rules(
+                        &net.caller,
+                        g.as_str(),
+                        false,
+                        std::slice::from_ref(&p),
+                    )
+                    .unwrap(),
+            );
+            black_box(
+                net.lab
+                    .revoke_security_group_rules(&net.caller, g.as_str(), false, &[p], &[])
+                    .unwrap(),
+            )
         })
     });
     let subnets: Vec<SubnetId> = net.lab.subnets().map(|s| s.id.clone()).collect();

@@ -8,7 +8,13 @@ use clap::Parser;
 /// real traffic through it: route tables, security groups, network ACLs, gateways,
 /// endpoints and policies decide what passes, and every refusal says why.
 #[derive(Debug, Parser)]
-#[command(name = "vpclab", version, about, long_about, arg_required_else_help = true)]
+#[command(
+    name = "vpclab",
+    version,
+    about,
+    long_about,
+    arg_required_else_help = true
+)]
 struct Cli {}
 
 fn main() -> anyhow::Result<()> {

@@ -106,21 +106,27 @@ impl Lab {
                 message: "The region's public address pool is empty.".into(),
             });
         };
-        let gap = || pool.hosts().skip(1).find(|ip| used.is_none_or(|u| !u.contains(ip)));
+        let gap = || {
+            pool.hosts()
+                .skip(1)
+                .find(|ip| used.is_none_or(|u| !u.contains(ip)))
+        };
         // Addresses are handed out lowest first, so the used set is usually exactly
         // `base..=last`: then the answer is `last + 1`, without a scan of the pool.
         let free = match used.and_then(|u| Some((u, u.first()?, u.last()?))) {
             None => Some(base),
-            Some((u, first, last)) if *first == base && u32::from(*last) - u32::from(base) + 1 == u.len() as u32 => {
-                Some(Ipv4Addr::from(u32::from(*last) + 1)).filter(|ip| pool.contains(ip) && *ip != pool.broadcast())
+            Some((u, first, last))
+                if *first == base && u32::from(*last) - u32::from(base) + 1 == u.len() as u32 =>
+            {
+                Some(Ipv4Addr::from(u32::from(*last) + 1))
+                    .filter(|ip| pool.contains(ip) && *ip != pool.broadcast())
             }
             Some(_) => gap(),
         };
-        free
-            .ok_or_else(|| Error::LimitExceeded {
-                code: "AddressLimitExceeded",
-                message: "The region's public address pool is exhausted.".into(),
-            })
+        free.ok_or_else(|| Error::LimitExceeded {
+            code: "AddressLimitExceeded",
+            message: "The region's public address pool is exhausted.".into(),
+        })
     }
 
     /// Finds the caller's Elastic IP by allocation id or by public address.
@@ -375,7 +381,11 @@ impl Lab {
     /// AWS: an instance launched with a public IPv4 address loses it to an Elastic IP, and
     /// "when you disassociate the Elastic IP address from your instance, it receives a new
     /// public IPv4 address" — unless it has more than one network interface.
-    pub(crate) fn restore_auto_public_ip(&mut self, eni_id: &NetworkInterfaceId, private_ip: Ipv4Addr) {
+    pub(crate) fn restore_auto_public_ip(
+        &mut self,
+        eni_id: &NetworkInterfaceId,
+        private_ip: Ipv4Addr,
+    ) {
         let Some(eni) = self.network_interfaces.get(eni_id) else {
             return;
         };
@@ -384,9 +394,10 @@ impl Lab {
         };
         let eligible = eni.primary_private_ip() == private_ip
             && eni.public_ip().is_none()
-            && self.instances.get(&attachment.instance_id).is_some_and(|i| {
-                i.auto_public_ip && i.state == crate::InstanceState::Running
-            })
+            && self
+                .instances
+                .get(&attachment.instance_id)
+                .is_some_and(|i| i.auto_public_ip && i.state == crate::InstanceState::Running)
             && self.attached_interface_count(&attachment.instance_id) == 1;
         if eligible {
             // The disassociation stands even if the pool is exhausted; the instance then
@@ -399,7 +410,11 @@ impl Lab {
     pub(crate) fn attached_interface_count(&self, instance: &InstanceId) -> usize {
         self.network_interfaces
             .values()
-            .filter(|e| e.attachment.as_ref().is_some_and(|a| &a.instance_id == instance))
+            .filter(|e| {
+                e.attachment
+                    .as_ref()
+                    .is_some_and(|a| &a.instance_id == instance)
+            })
             .count()
     }
 

@@ -44,7 +44,10 @@ impl Resolution {
 /// Reads the address out of `ip-10-0-1-5.<suffix>` or `ec2-54-1-2-3.<suffix>`.
 fn dashed_address(label: &str, prefix: &str) -> Option<Ipv4Addr> {
     let rest = label.strip_prefix(prefix)?;
-    let parts: Vec<u8> = rest.split('-').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let parts: Vec<u8> = rest
+        .split('-')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     match parts.as_slice() {
         [a, b, c, d] => Some(Ipv4Addr::new(*a, *b, *c, *d)),
         _ => None,

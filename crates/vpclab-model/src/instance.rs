@@ -156,7 +156,11 @@ impl Lab {
         }
         // 0 stands for "not given" (1, or MinCount for MaxCount); AWS requires both.
         let min = req.min_count.max(1);
-        let max = if req.max_count == 0 { min } else { req.max_count };
+        let max = if req.max_count == 0 {
+            min
+        } else {
+            req.max_count
+        };
         if min > max {
             return Err(Error::InvalidParameterValue(
                 "MinCount must be less than or equal to MaxCount".into(),
@@ -435,7 +439,8 @@ impl Lab {
             let (eni, auto) = (i.primary_network_interface_id.clone(), i.auto_public_ip);
             // AWS: a released public address is not replaced "if there is more than one
             // network interface attached to your instance".
-            if previous == InstanceState::Stopped && auto && self.attached_interface_count(&id) == 1 {
+            if previous == InstanceState::Stopped && auto && self.attached_interface_count(&id) == 1
+            {
                 self.assign_auto_public_ip(caller.region, &eni)?;
             }
             changes.push(InstanceStateChange {

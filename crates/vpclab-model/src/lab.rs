@@ -69,7 +69,8 @@ pub struct Lab {
     pub(crate) subnets: Table<SubnetId, Subnet>,
     pub(crate) route_tables: Table<RouteTableId, RouteTable>,
     pub(crate) internet_gateways: Table<InternetGatewayId, InternetGateway>,
-    pub(crate) egress_only_internet_gateways: Table<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
+    pub(crate) egress_only_internet_gateways:
+        Table<EgressOnlyInternetGatewayId, EgressOnlyInternetGateway>,
     pub(crate) addresses: Table<AllocationId, Address>,
     pub(crate) nat_gateways: Table<NatGatewayId, NatGateway>,
     pub(crate) network_interfaces: Table<NetworkInterfaceId, NetworkInterface>,

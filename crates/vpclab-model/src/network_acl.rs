@@ -402,13 +402,20 @@ impl Lab {
         {
             return Err(Error::NetworkAclEntryAlreadyExists(new.rule_number));
         }
-        if acl
+        // AWS quota "Rules per network ACL": 20 one way, "enforced separately for IPv4
+        // rules and IPv6 rules", and including the default deny rule.
+        let same_family =
+            |e: &&NetworkAclEntry| e.cidr.addr().is_ipv4() == new.cidr.addr().is_ipv4();
+        let one_way = acl
             .entries
             .iter()
-            .filter(|e| e.egress == new.egress && !e.is_default_rule())
-            .count()
-            >= 20
-        {
+            .filter(|e| e.egress == new.egress)
+            .filter(same_family)
+            .filter(|e| !e.is_default_rule())
+            .count();
+        // The closing `*` rule counts whether or not the ACL holds it yet (a VPC without
+        // IPv6 has no IPv6 `*` entry).
+        if one_way + 1 >= 20 {
             return Err(Error::LimitExceeded {
                 code: "NetworkAclEntryLimitExceeded",
                 message: format!(

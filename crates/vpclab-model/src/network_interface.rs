@@ -696,12 +696,13 @@ impl Lab {
         id: &NetworkInterfaceId,
         change: impl FnOnce(&mut NetworkInterface),
     ) {
-        let Some(mut eni) = self.network_interfaces.shift_remove(id) else {
+        // Changed in place: removing and re-inserting would move the interface to the end
+        // of the (creation-ordered) table.
+        let Some(eni) = self.network_interfaces.get_mut(id) else {
             return;
         };
-        unindex_eni(&mut self.index, &eni);
-        change(&mut eni);
-        index_eni(&mut self.index, &eni);
-        self.network_interfaces.insert(id.clone(), eni);
+        unindex_eni(&mut self.index, eni);
+        change(eni);
+        index_eni(&mut self.index, eni);
     }
 }

@@ -110,6 +110,17 @@ impl PeeringStatus {
 }
 
 impl VpcPeeringConnection {
+    /// The status at time `now`: a request still pending past its expiration time is
+    /// `expired` (AWS: after 7 days), whether or not [`Lab::expire_vpc_peering_connections`]
+    /// has recorded it yet.
+    pub fn status_at(&self, now: Timestamp) -> PeeringStatusCode {
+        let overdue = self.expiration_time.is_some_and(|t| now > t);
+        match self.status.code {
+            PeeringStatusCode::PendingAcceptance if overdue => PeeringStatusCode::Expired,
+            code => code,
+        }
+    }
+
     /// The VPC across the connection from `vpc`.
     pub fn other_side(&self, vpc: &VpcId) -> Option<&PeeringSide> {
         if &self.requester.vpc_id == vpc {
@@ -203,9 +214,11 @@ impl Lab {
             )));
         }
         let exists = self.vpc_peering_connections.values().any(|p| {
-            p.status.is_live()
-                && ((p.requester.vpc_id == vpc && p.accepter.vpc_id == peer)
-                    || (p.requester.vpc_id == peer && p.accepter.vpc_id == vpc))
+            matches!(
+                p.status_at(caller.now),
+                PeeringStatusCode::PendingAcceptance | PeeringStatusCode::Active
+            ) && ((p.requester.vpc_id == vpc && p.accepter.vpc_id == peer)
+                || (p.requester.vpc_id == peer && p.accepter.vpc_id == vpc))
         });
         if exists {
             return Err(Error::Coded {
@@ -253,12 +266,32 @@ impl Lab {
         Ok(id)
     }
 
-    fn transition_error(p: &VpcPeeringConnection, to: &str) -> Error {
+    fn transition_error(p: &VpcPeeringConnection, now: Timestamp, to: &str) -> Error {
         Error::InvalidStateTransition {
             id: p.id.to_string(),
-            from: p.status.code.as_str().into(),
+            from: p.status_at(now).as_str().into(),
             to: to.into(),
         }
+    }
+
+    /// Moves every pending request whose acceptance window has passed to `expired`, as
+    /// AWS does a week after the request; returns them. The model has no clock: the
+    /// server calls this as time goes by. Operations already treat an overdue request as
+    /// expired without it.
+    pub fn expire_vpc_peering_connections(
+        &mut self,
+        now: Timestamp,
+    ) -> Vec<VpcPeeringConnectionId> {
+        let mut expired = Vec::new();
+        for p in self.vpc_peering_connections.values_mut() {
+            if p.status.code == PeeringStatusCode::PendingAcceptance
+                && p.status_at(now) == PeeringStatusCode::Expired
+            {
+                p.status = PeeringStatus::new(PeeringStatusCode::Expired, "Expired");
+                expired.push(p.id.clone());
+            }
+        }
+        expired
     }
 
     /// AcceptVpcPeeringConnection: by the accepter's owner, while pending and unexpired.
@@ -270,29 +303,19 @@ impl Lab {
                 caller.account
             )));
         }
-        let expired = p.expiration_time.is_some_and(|t| caller.now > t);
-        if p.status.code == PeeringStatusCode::PendingAcceptance && expired {
-            if let Some(x) = self.vpc_peering_connections.get_mut(&p.id) {
-                x.status = PeeringStatus::new(PeeringStatusCode::Expired, "Expired");
-            }
-            return Err(Error::InvalidStateTransition {
-                id: p.id.to_string(),
-                from: "expired".into(),
-                to: "active".into(),
-            });
+        // An overdue request is expired: refused, and left for the clock to record (a
+        // refused call changes nothing).
+        if p.status_at(caller.now) != PeeringStatusCode::PendingAcceptance {
+            return Err(Lab::transition_error(&p, caller.now, "active"));
         }
-        if p.status.code != PeeringStatusCode::PendingAcceptance {
-            return Err(Lab::transition_error(&p, "active"));
+        // A block added while the request waited may now overlap: refused, and the request
+        // stays pending (the owners can remove the block, or delete/reject the request).
+        if self.vpcs_overlap(&p.requester.vpc_id, &p.accepter.vpc_id) {
+            return Err(Error::InvalidParameterValue(format!(
+                "The VPCs of peering {id} have overlapping IPv4 CIDR blocks."
+            )));
         }
-        let overlap = self.vpcs_overlap(&p.requester.vpc_id, &p.accepter.vpc_id);
         if let Some(x) = self.vpc_peering_connections.get_mut(&p.id) {
-            if overlap {
-                x.status = PeeringStatus::new(PeeringStatusCode::Failed, "Overlapping CIDRs");
-                x.expiration_time = None;
-                return Err(Error::InvalidParameterValue(format!(
-                    "The VPCs of peering {id} have overlapping IPv4 CIDR blocks."
-                )));
-            }
             x.status = PeeringStatus::new(PeeringStatusCode::Active, "Active");
             x.expiration_time = None;
         }
@@ -308,8 +331,8 @@ impl Lab {
                 caller.account
             )));
         }
-        if p.status.code != PeeringStatusCode::PendingAcceptance {
-            return Err(Lab::transition_error(&p, "rejected"));
+        if p.status_at(caller.now) != PeeringStatusCode::PendingAcceptance {
+            return Err(Lab::transition_error(&p, caller.now, "rejected"));
         }
         if let Some(x) = self.vpc_peering_connections.get_mut(&p.id) {
             x.status = PeeringStatus::new(PeeringStatusCode::Rejected, "Rejected");
@@ -322,13 +345,13 @@ impl Lab {
     /// a pending one (the accepter rejects instead).
     pub fn delete_vpc_peering_connection(&mut self, caller: &Caller, id: &str) -> Result<()> {
         let p = self.visible_peering(caller, id)?.clone();
-        let allowed = match p.status.code {
+        let allowed = match p.status_at(caller.now) {
             PeeringStatusCode::Active => true,
             PeeringStatusCode::PendingAcceptance => p.requester.owner_id == caller.account,
             _ => false,
         };
         if !allowed {
-            return Err(Lab::transition_error(&p, "deleted"));
+            return Err(Lab::transition_error(&p, caller.now, "deleted"));
         }
         if let Some(x) = self.vpc_peering_connections.get_mut(&p.id) {
             x.status = PeeringStatus::deleted(caller.now);

@@ -319,6 +319,14 @@ impl Lab {
             });
         }
         if let Some(name) = req.name {
+            // The same rule as CreateManagedPrefixList: AWS keeps `com.amazonaws` names.
+            if name.is_empty() || name.starts_with("com.amazonaws") {
+                return Err(Error::invalid_value(
+                    "PrefixListName",
+                    &name,
+                    "Prefix list names cannot be empty or start with com.amazonaws.",
+                ));
+            }
             list.name = name;
         }
         if changes_entries {

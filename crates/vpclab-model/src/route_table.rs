@@ -716,10 +716,16 @@ impl Lab {
                     rt.id
                 )));
             }
-            if !pcx.status.is_live() {
+            // A route may name a pending or active connection (it is a blackhole until
+            // the connection is active), not a finished one — an overdue request included.
+            let status = pcx.status_at(caller.now);
+            if !matches!(
+                status,
+                crate::PeeringStatusCode::PendingAcceptance | crate::PeeringStatusCode::Active
+            ) {
                 return Err(Error::InvalidParameterValue(format!(
                     "The vpc peering connection {id} is in state {}",
-                    pcx.status.code.as_str()
+                    status.as_str()
                 )));
             }
             return Ok(RouteTarget::VpcPeeringConnection(pcx.id.clone()));

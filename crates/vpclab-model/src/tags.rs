@@ -117,9 +117,7 @@ impl Lab {
         if VpcPeeringConnectionId::parse(id).is_some() {
             return self.visible_peering(caller, id).map(|p| &p.tags);
         }
-        Err(Error::InvalidParameterValue(format!(
-            "Value ({id}) for parameter resourceId is invalid. Invalid resource id."
-        )))
+        Err(invalid_id(id))
     }
 
     fn tags_mut(&mut self, caller: &Caller, id: &str) -> Result<&mut Tags> {
@@ -150,9 +148,16 @@ impl Lab {
             VpcEndpointId, vpc_endpoints;
             VpcPeeringConnectionId, vpc_peering_connections;
         }
-        Err(Error::InvalidParameterValue(format!(
-            "Invalid resource id: {id}"
-        )))
+        Err(invalid_id(id))
+    }
+}
+
+/// AWS's answer to CreateTags/DeleteTags for an id it cannot read as any taggable kind
+/// (unknown prefix, or a known prefix with a malformed rest): `InvalidID`.
+fn invalid_id(id: &str) -> Error {
+    Error::Coded {
+        code: "InvalidID",
+        message: format!("The ID '{id}' is not valid"),
     }
 }
 

@@ -361,7 +361,8 @@ impl Lab {
         }
         self.index.main_route_table.remove(&vpc.id);
         self.network_acls.shift_remove(&vpc.default_network_acl_id);
-        self.security_groups.shift_remove(&vpc.default_security_group_id);
+        self.security_groups
+            .shift_remove(&vpc.default_security_group_id);
         for b in &vpc.ipv6_cidr_block_associations {
             self.index.ipv6_blocks_in_use.remove(&b.cidr);
         }

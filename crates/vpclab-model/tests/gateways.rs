@@ -18,7 +18,8 @@ fn internet_gateway_is_created_detached_and_attaches_to_one_vpc() {
     assert_eq!(g.attachment, None);
     assert_eq!(g.owner_id, account(A));
     assert!(lab.internet_gateway_of(&v).is_none());
-    lab.attach_internet_gateway(&a, igw.as_str(), v.as_str()).unwrap();
+    lab.attach_internet_gateway(&a, igw.as_str(), v.as_str())
+        .unwrap();
     assert_eq!(
         lab.internet_gateway(igw.as_str()).unwrap().attachment,
         Some(v.clone())
@@ -72,7 +73,8 @@ fn detach_and_delete_internet_gateway() {
     assert_refused(&mut lab, "Gateway.NotAttached", |l| {
         l.detach_internet_gateway(&a, igw.as_str(), w.as_str())
     });
-    lab.detach_internet_gateway(&a, igw.as_str(), v.as_str()).unwrap();
+    lab.detach_internet_gateway(&a, igw.as_str(), v.as_str())
+        .unwrap();
     assert!(lab.internet_gateway_of(&v).is_none());
     assert_refused(&mut lab, "Gateway.NotAttached", |l| {
         l.detach_internet_gateway(&a, igw.as_str(), v.as_str())
@@ -105,7 +107,8 @@ fn detach_is_refused_while_the_vpc_has_mapped_public_addresses() {
         l.detach_internet_gateway(&a, igw.as_str(), v.as_str())
     });
     lab.disassociate_address(&a, assoc.as_str()).unwrap();
-    lab.detach_internet_gateway(&a, igw.as_str(), v.as_str()).unwrap();
+    lab.detach_internet_gateway(&a, igw.as_str(), v.as_str())
+        .unwrap();
     assert_consistent(&lab);
 }
 
@@ -119,11 +122,14 @@ fn egress_only_gateway_routes_ipv6_only_and_its_deletion_blackholes_them() {
         .create_egress_only_internet_gateway(&a, v.as_str(), Tags::new())
         .unwrap();
     assert_eq!(
-        lab.egress_only_internet_gateway(eigw.as_str()).unwrap().vpc_id,
+        lab.egress_only_internet_gateway(eigw.as_str())
+            .unwrap()
+            .vpc_id,
         v
     );
     let rt = main_rt(&lab, &v);
-    lab.create_route(&a, rt.as_str(), &via_eigw("::/0", &eigw)).unwrap();
+    lab.create_route(&a, rt.as_str(), &via_eigw("::/0", &eigw))
+        .unwrap();
     assert_eq!(route_state(&lab, &rt, "::/0"), RouteState::Active);
     // AWS: an egress-only internet gateway is for IPv6 only.
     assert_refused(&mut lab, "InvalidParameterValue", |l| {
@@ -134,11 +140,14 @@ fn egress_only_gateway_routes_ipv6_only_and_its_deletion_blackholes_them() {
     assert_refused(&mut lab, "InvalidParameterValue", |l| {
         l.create_route(&a, w_rt.as_str(), &via_eigw("::/0", &eigw))
     });
-    lab.delete_egress_only_internet_gateway(&a, eigw.as_str()).unwrap();
+    lab.delete_egress_only_internet_gateway(&a, eigw.as_str())
+        .unwrap();
     assert_eq!(route_state(&lab, &rt, "::/0"), RouteState::Blackhole);
-    assert_refused(&mut lab, "InvalidEgressOnlyInternetGatewayId.NotFound", |l| {
-        l.delete_egress_only_internet_gateway(&a, eigw.as_str())
-    });
+    assert_refused(
+        &mut lab,
+        "InvalidEgressOnlyInternetGatewayId.NotFound",
+        |l| l.delete_egress_only_internet_gateway(&a, eigw.as_str()),
+    );
     assert_refused(&mut lab, "InvalidVpcID.NotFound", |l| {
         l.create_egress_only_internet_gateway(&a, &missing("vpc"), Tags::new())
     });
@@ -163,16 +172,22 @@ fn allocate_address_draws_distinct_addresses_from_the_region_pool() {
     assert_eq!(ax.owner_id, account(A));
     let west = caller_in(A, "us-west-2");
     let z = eip(&mut lab, &west);
-    assert!(west
-        .region
-        .public_ipv4_pool()
-        .contains(&lab.address(z.as_str()).unwrap().public_ip));
+    assert!(
+        west.region
+            .public_ipv4_pool()
+            .contains(&lab.address(z.as_str()).unwrap().public_ip)
+    );
     // Found by allocation id or by address.
     assert_eq!(
-        lab.find_address(&a, &ax.public_ip.to_string()).unwrap().allocation_id,
+        lab.find_address(&a, &ax.public_ip.to_string())
+            .unwrap()
+            .allocation_id,
         x
     );
-    assert_eq!(lab.find_address(&a, x.as_str()).unwrap().public_ip, ax.public_ip);
+    assert_eq!(
+        lab.find_address(&a, x.as_str()).unwrap().public_ip,
+        ax.public_ip
+    );
     assert_eq!(
         lab.find_address(&a, "54.0.0.1").unwrap_err().code(),
         "InvalidAddress.NotFound"
@@ -263,10 +278,15 @@ fn associating_an_elastic_ip_maps_it_to_the_primary_address_and_frees_the_auto_o
             private_ip: eni.primary_private_ip(),
         })
     );
-    assert_eq!(lab.eni_by_public_ip(ip).map(|e| e.id.clone()), Some(eni.id.clone()));
+    assert_eq!(
+        lab.eni_by_public_ip(ip).map(|e| e.id.clone()),
+        Some(eni.id.clone())
+    );
     // AWS: the auto-assigned public address is released.
     assert!(lab.eni_by_public_ip(auto).is_none());
-    assert_refused(lab, "InvalidIPAddress.InUse", |l| l.release_address(a, x.as_str()));
+    assert_refused(lab, "InvalidIPAddress.InUse", |l| {
+        l.release_address(a, x.as_str())
+    });
 }
 
 #[test]
@@ -314,7 +334,11 @@ fn elastic_ip_on_a_secondary_private_address_of_an_interface() {
     .unwrap();
     let iface = lab.network_interface(e.as_str()).unwrap();
     assert_eq!(iface.public_ip_for(ip4("10.0.1.50")), Some(ip));
-    assert_eq!(iface.public_ip(), None, "the primary address has no public mapping");
+    assert_eq!(
+        iface.public_ip(),
+        None,
+        "the primary address has no public mapping"
+    );
     assert_eq!(iface.private_ip_for_public(ip), Some(ip4("10.0.1.50")));
     assert_consistent(lab);
 }
@@ -334,41 +358,55 @@ fn associate_address_refusals() {
         f(&mut r);
         r
     };
-    assert_refused(lab, "MissingParameter", |l| l.associate_address(a, &req(|_| {})));
+    assert_refused(lab, "MissingParameter", |l| {
+        l.associate_address(a, &req(|_| {}))
+    });
     let both = AssociateAddress {
         instance_id: Some(i.to_string()),
         network_interface_id: Some(e.to_string()),
         ..req(|_| {})
     };
-    assert_refused(lab, "InvalidParameterCombination", |l| l.associate_address(a, &both));
+    assert_refused(lab, "InvalidParameterCombination", |l| {
+        l.associate_address(a, &both)
+    });
     let foreign_ip = AssociateAddress {
         network_interface_id: Some(e.to_string()),
         private_ip_address: Some("10.0.1.99".into()),
         ..req(|_| {})
     };
-    assert_refused(lab, "InvalidParameterValue", |l| l.associate_address(a, &foreign_ip));
+    assert_refused(lab, "InvalidParameterValue", |l| {
+        l.associate_address(a, &foreign_ip)
+    });
     let bad_ip = AssociateAddress {
         private_ip_address: Some("nope".into()),
         ..foreign_ip.clone()
     };
-    assert_refused(lab, "InvalidParameterValue", |l| l.associate_address(a, &bad_ip));
+    assert_refused(lab, "InvalidParameterValue", |l| {
+        l.associate_address(a, &bad_ip)
+    });
     let no_instance = AssociateAddress {
         instance_id: Some(missing("i")),
         ..req(|_| {})
     };
-    assert_refused(lab, "InvalidInstanceID.NotFound", |l| l.associate_address(a, &no_instance));
+    assert_refused(lab, "InvalidInstanceID.NotFound", |l| {
+        l.associate_address(a, &no_instance)
+    });
     let no_alloc = AssociateAddress {
         allocation_id: missing("eipalloc"),
         instance_id: Some(i.to_string()),
         ..AssociateAddress::default()
     };
-    assert_refused(lab, "InvalidAllocationID.NotFound", |l| l.associate_address(a, &no_alloc));
+    assert_refused(lab, "InvalidAllocationID.NotFound", |l| {
+        l.associate_address(a, &no_alloc)
+    });
     lab.terminate_instances(a, &[i.to_string()]).unwrap();
     let terminated = AssociateAddress {
         instance_id: Some(i.to_string()),
         ..req(|_| {})
     };
-    assert_refused(lab, "IncorrectInstanceState", |l| l.associate_address(a, &terminated));
+    assert_refused(lab, "IncorrectInstanceState", |l| {
+        l.associate_address(a, &terminated)
+    });
 }
 
 #[test]
@@ -434,7 +472,11 @@ fn reassociation_is_automatic_unless_refused_explicitly() {
     assert_eq!(public_ip_of(lab, &i), None);
     assert_eq!(public_ip_of(lab, &j), Some(ip));
     assert_eq!(
-        lab.address(x.as_str()).unwrap().association.as_ref().map(|x| &x.association_id),
+        lab.address(x.as_str())
+            .unwrap()
+            .association
+            .as_ref()
+            .map(|x| &x.association_id),
         Some(&assoc)
     );
     // AWS: the operation is idempotent; associating again where it already is succeeds,
@@ -450,7 +492,11 @@ fn reassociation_is_automatic_unless_refused_explicitly() {
         .unwrap();
     assert_eq!(public_ip_of(lab, &j), Some(ip));
     assert_eq!(
-        lab.address(x.as_str()).unwrap().association.as_ref().map(|x| x.association_id.clone()),
+        lab.address(x.as_str())
+            .unwrap()
+            .association
+            .as_ref()
+            .map(|x| x.association_id.clone()),
         Some(again)
     );
     assert_consistent(lab);
@@ -468,7 +514,10 @@ fn a_new_elastic_ip_replaces_the_one_an_instance_already_has() {
     let y = eip(lab, a);
     associate_eip(lab, a, &x, &i);
     associate_eip(lab, a, &y, &i);
-    assert_eq!(public_ip_of(lab, &i), Some(lab.address(y.as_str()).unwrap().public_ip));
+    assert_eq!(
+        public_ip_of(lab, &i),
+        Some(lab.address(y.as_str()).unwrap().public_ip)
+    );
     assert_eq!(lab.address(x.as_str()).unwrap().association, None);
     assert!(lab.address(x.as_str()).is_some());
     assert_consistent(lab);
@@ -522,7 +571,10 @@ fn disassociating_an_elastic_ip_gives_a_public_instance_a_new_public_address() {
     assert_consistent(lab);
     let fresh = public_ip_of(lab, &i).expect("a new auto-assigned public address");
     assert_ne!(fresh, lab.address(x.as_str()).unwrap().public_ip);
-    let mapping = primary_eni(lab, &i).private_ips[0].association.clone().unwrap();
+    let mapping = primary_eni(lab, &i).private_ips[0]
+        .association
+        .clone()
+        .unwrap();
     assert_eq!(mapping.allocation_id, None);
     assert_eq!(mapping.ip_owner_id, "amazon");
     // An instance launched without a public address does not get one.
@@ -541,7 +593,10 @@ fn public_nat_gateway_gets_an_interface_with_its_elastic_ip() {
     let g = lab.nat_gateway(n.as_str()).unwrap().clone();
     assert_eq!(g.state, NatGatewayState::Available);
     assert_eq!(g.connectivity_type, ConnectivityType::Public);
-    assert_eq!((g.vpc_id.clone(), g.subnet_id.clone()), (p.vpc.clone(), p.subnet.clone()));
+    assert_eq!(
+        (g.vpc_id.clone(), g.subnet_id.clone()),
+        (p.vpc.clone(), p.subnet.clone())
+    );
     assert_eq!(g.private_ip, ip4("10.0.1.4"));
     assert_eq!(g.public_ip, Some(ip));
     assert_eq!(g.allocation_id, Some(x.clone()));
@@ -556,13 +611,18 @@ fn public_nat_gateway_gets_an_interface_with_its_elastic_ip() {
     assert_eq!(eni.public_ip(), Some(ip));
     assert_eq!(eni.primary_private_ip(), ip4("10.0.1.4"));
     assert_eq!(
-        lab.address(x.as_str()).unwrap().association.as_ref().map(|x| x.network_interface_id.clone()),
+        lab.address(x.as_str())
+            .unwrap()
+            .association
+            .as_ref()
+            .map(|x| x.network_interface_id.clone()),
         Some(eni.id.clone())
     );
     assert_eq!(available(lab, &p.subnet), 250);
     // A route through it is active.
     let rt = main_rt(lab, &p.vpc);
-    lab.create_route(a, rt.as_str(), &via_nat("0.0.0.0/0", &n)).unwrap();
+    lab.create_route(a, rt.as_str(), &via_nat("0.0.0.0/0", &n))
+        .unwrap();
     assert_eq!(route_state(lab, &rt, "0.0.0.0/0"), RouteState::Active);
     assert_refused(lab, "InvalidParameterValue", |l| {
         l.create_route(a, rt.as_str(), &via_nat("::/0", &n))
@@ -571,11 +631,18 @@ fn public_nat_gateway_gets_an_interface_with_its_elastic_ip() {
     assert_refused(lab, "InvalidParameterValue", |l| {
         l.delete_network_interface(a, eni.id.as_str())
     });
-    let assoc = lab.address(x.as_str()).unwrap().association.clone().unwrap();
+    let assoc = lab
+        .address(x.as_str())
+        .unwrap()
+        .association
+        .clone()
+        .unwrap();
     assert_refused(lab, "OperationNotPermitted", |l| {
         l.disassociate_address(a, assoc.association_id.as_str())
     });
-    assert_refused(lab, "InvalidIPAddress.InUse", |l| l.release_address(a, x.as_str()));
+    assert_refused(lab, "InvalidIPAddress.InUse", |l| {
+        l.release_address(a, x.as_str())
+    });
     // AWS: the internet gateway cannot be detached while the NAT gateway's address is mapped.
     assert_refused(lab, "DependencyViolation", |l| {
         l.detach_internet_gateway(a, p.igw.as_str(), p.vpc.as_str())
@@ -589,9 +656,15 @@ fn deleting_a_nat_gateway_blackholes_its_routes_and_frees_its_address() {
     let (lab, a) = (&mut p.lab, &p.a);
     let x = eip(lab, a);
     let n = nat(lab, a, &p.subnet, &x);
-    let eni_id = lab.nat_gateway(n.as_str()).unwrap().network_interface_id.clone().unwrap();
+    let eni_id = lab
+        .nat_gateway(n.as_str())
+        .unwrap()
+        .network_interface_id
+        .clone()
+        .unwrap();
     let rt = main_rt(lab, &p.vpc);
-    lab.create_route(a, rt.as_str(), &via_nat("0.0.0.0/0", &n)).unwrap();
+    lab.create_route(a, rt.as_str(), &via_nat("0.0.0.0/0", &n))
+        .unwrap();
     lab.delete_nat_gateway(a, n.as_str()).unwrap();
     assert_consistent(lab);
     let g = lab.nat_gateway(n.as_str()).unwrap();
@@ -602,7 +675,9 @@ fn deleting_a_nat_gateway_blackholes_its_routes_and_frees_its_address() {
     assert_eq!(route_state(lab, &rt, "0.0.0.0/0"), RouteState::Blackhole);
     assert_eq!(lab.address(x.as_str()).unwrap().association, None);
     assert_eq!(available(lab, &p.subnet), 251);
-    assert_refused(lab, "NatGatewayNotFound", |l| l.delete_nat_gateway(a, n.as_str()));
+    assert_refused(lab, "NatGatewayNotFound", |l| {
+        l.delete_nat_gateway(a, n.as_str())
+    });
     // AWS: a deleted NAT gateway cannot be a route target.
     assert_refused(lab, "InvalidNatGatewayID.NotFound", |l| {
         l.create_route(a, rt.as_str(), &via_nat("192.168.0.0/16", &n))
@@ -624,7 +699,10 @@ fn public_nat_gateway_in_a_vpc_without_internet_gateway_fails() {
     let n = nat(&mut lab, &a, &s, &x);
     let g = lab.nat_gateway(n.as_str()).unwrap().clone();
     assert_eq!(g.state, NatGatewayState::Failed);
-    assert_eq!(g.failure.as_ref().map(|f| f.0.as_str()), Some("Gateway.NotAttached"));
+    assert_eq!(
+        g.failure.as_ref().map(|f| f.0.as_str()),
+        Some("Gateway.NotAttached")
+    );
     assert_eq!(g.network_interface_id, None);
     assert_eq!(g.public_ip, None);
     // It holds neither an interface nor the Elastic IP.
@@ -637,7 +715,10 @@ fn public_nat_gateway_in_a_vpc_without_internet_gateway_fails() {
     // The Elastic IP is free for a NAT gateway that works.
     igw_attached(&mut lab, &a, &v);
     let ok = nat(&mut lab, &a, &s, &x);
-    assert_eq!(lab.nat_gateway(ok.as_str()).unwrap().state, NatGatewayState::Available);
+    assert_eq!(
+        lab.nat_gateway(ok.as_str()).unwrap().state,
+        NatGatewayState::Available
+    );
 }
 
 #[test]
@@ -662,7 +743,8 @@ fn private_nat_gateway_has_no_elastic_ip_and_needs_no_internet_gateway() {
     assert_eq!(g.private_ip, ip4("10.0.1.100"));
     assert_eq!((g.public_ip, g.allocation_id.clone()), (None, None));
     assert_eq!(
-        lab.eni_by_private_ip(&v, ip("10.0.1.100")).map(|e| e.interface_type),
+        lab.eni_by_private_ip(&v, ip("10.0.1.100"))
+            .map(|e| e.interface_type),
         Some(InterfaceType::NatGateway)
     );
     assert_consistent(&lab);
@@ -701,11 +783,16 @@ fn create_nat_gateway_refusals() {
         l.create_nat_gateway(a, req(|r| r.private_ip_address = Some("10.0.1.1".into())))
     });
     assert_refused(lab, "InvalidParameterValue", |l| {
-        l.create_nat_gateway(a, req(|r| r.tags = [("aws:k".to_owned(), String::new())].into()))
+        l.create_nat_gateway(
+            a,
+            req(|r| r.tags = [("aws:k".to_owned(), String::new())].into()),
+        )
     });
     // An Elastic IP already in use, by an instance or another NAT gateway.
     nat(lab, a, &p.subnet.clone(), &x);
-    assert_refused(lab, "Resource.AlreadyAssociated", |l| l.create_nat_gateway(a, req(|_| {})));
+    assert_refused(lab, "Resource.AlreadyAssociated", |l| {
+        l.create_nat_gateway(a, req(|_| {}))
+    });
     let y = eip(lab, a);
     let s = p.subnet.clone();
     let i = instance(lab, a, &s);
@@ -715,7 +802,9 @@ fn create_nat_gateway_refusals() {
         allocation_id: Some(y.to_string()),
         ..CreateNatGateway::default()
     };
-    assert_refused(lab, "Resource.AlreadyAssociated", |l| l.create_nat_gateway(a, with_y));
+    assert_refused(lab, "Resource.AlreadyAssociated", |l| {
+        l.create_nat_gateway(a, with_y)
+    });
     // An address already taken in the subnet.
     let z = eip(lab, a);
     let taken = private_ip_of(lab, &i).to_string();
@@ -725,7 +814,13 @@ fn create_nat_gateway_refusals() {
         private_ip_address: Some(taken),
         ..CreateNatGateway::default()
     };
-    assert_refused(lab, "InvalidIPAddress.InUse", |l| l.create_nat_gateway(a, clash));
-    assert_refused(lab, "InvalidNatGatewayID.Malformed", |l| l.delete_nat_gateway(a, "nat-1"));
-    assert_refused(lab, "NatGatewayNotFound", |l| l.delete_nat_gateway(a, &missing("nat")));
+    assert_refused(lab, "InvalidIPAddress.InUse", |l| {
+        l.create_nat_gateway(a, clash)
+    });
+    assert_refused(lab, "InvalidNatGatewayID.Malformed", |l| {
+        l.delete_nat_gateway(a, "nat-1")
+    });
+    assert_refused(lab, "NatGatewayNotFound", |l| {
+        l.delete_nat_gateway(a, &missing("nat"))
+    });
 }

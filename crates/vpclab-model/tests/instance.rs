@@ -18,7 +18,12 @@ fn world() -> World {
     let vpc = vpc(&mut lab, &a, "10.0.0.0/16");
     let subnet = subnet(&mut lab, &a, &vpc, "10.0.1.0/24");
     igw_attached(&mut lab, &a, &vpc);
-    World { lab, a, vpc, subnet }
+    World {
+        lab,
+        a,
+        vpc,
+        subnet,
+    }
 }
 
 #[test]
@@ -48,7 +53,10 @@ fn run_instances_launches_running_instances_with_a_primary_interface() {
     assert_eq!(i.image_id, AMI);
     assert_eq!(i.instance_type, "t3.micro");
     assert_eq!(i.key_name.as_deref(), Some("kp"));
-    assert_eq!((i.vpc_id.clone(), i.subnet_id.clone()), (w.vpc.clone(), w.subnet.clone()));
+    assert_eq!(
+        (i.vpc_id.clone(), i.subnet_id.clone()),
+        (w.vpc.clone(), w.subnet.clone())
+    );
     assert_eq!(i.availability_zone, "us-east-1a");
     assert_eq!(i.launch_time, T0);
     assert_eq!(i.ami_launch_index, 0);
@@ -58,9 +66,16 @@ fn run_instances_launches_running_instances_with_a_primary_interface() {
     assert_eq!(eni.id, i.primary_network_interface_id);
     assert_eq!(eni.primary_private_ip(), ip4("10.0.1.4"));
     assert_eq!(eni.groups, vec![g]);
-    assert_eq!(eni.public_ip(), None, "the subnet does not map public addresses");
+    assert_eq!(
+        eni.public_ip(),
+        None,
+        "the subnet does not map public addresses"
+    );
     let att = eni.attachment.clone().unwrap();
-    assert_eq!((att.instance_id, att.device_index, att.delete_on_termination), (i.id.clone(), 0, true));
+    assert_eq!(
+        (att.instance_id, att.device_index, att.delete_on_termination),
+        (i.id.clone(), 0, true)
+    );
     // AWS's default instance type when none is given.
     let j = instance(lab, a, &w.subnet);
     assert_eq!(lab.instance(j.as_str()).unwrap().instance_type, "m1.small");
@@ -162,8 +177,22 @@ fn run_instances_refusals() {
     let refuse = |lab: &mut Lab, code: &str, req: RunInstances| {
         assert_refused(lab, code, |l| l.run_instances(a, req));
     };
-    refuse(lab, "MissingParameter", RunInstances { image_id: String::new(), ..run(&w.subnet) });
-    refuse(lab, "InvalidAMIID.Malformed", RunInstances { image_id: "img-1".into(), ..run(&w.subnet) });
+    refuse(
+        lab,
+        "MissingParameter",
+        RunInstances {
+            image_id: String::new(),
+            ..run(&w.subnet)
+        },
+    );
+    refuse(
+        lab,
+        "InvalidAMIID.Malformed",
+        RunInstances {
+            image_id: "img-1".into(),
+            ..run(&w.subnet)
+        },
+    );
     refuse(
         lab,
         "InvalidParameterCombination",
@@ -189,8 +218,22 @@ fn run_instances_refusals() {
             ..run(&w.subnet)
         },
     );
-    refuse(lab, "InvalidSubnetID.NotFound", RunInstances { subnet_id: Some(missing("subnet")), ..run(&w.subnet) });
-    refuse(lab, "InvalidGroup.NotFound", RunInstances { security_group_ids: vec![missing("sg")], ..run(&w.subnet) });
+    refuse(
+        lab,
+        "InvalidSubnetID.NotFound",
+        RunInstances {
+            subnet_id: Some(missing("subnet")),
+            ..run(&w.subnet)
+        },
+    );
+    refuse(
+        lab,
+        "InvalidGroup.NotFound",
+        RunInstances {
+            security_group_ids: vec![missing("sg")],
+            ..run(&w.subnet)
+        },
+    );
     // AWS: group names go with the default VPC, not with a subnet of another VPC.
     refuse(
         lab,
@@ -200,12 +243,33 @@ fn run_instances_refusals() {
             ..run(&w.subnet)
         },
     );
-    refuse(lab, "InvalidParameterValue", RunInstances { tags: tags(&[("aws:x", "1")]), ..run(&w.subnet) });
+    refuse(
+        lab,
+        "InvalidParameterValue",
+        RunInstances {
+            tags: tags(&[("aws:x", "1")]),
+            ..run(&w.subnet)
+        },
+    );
     // Without a subnet the default VPC is used; this account has none.
-    refuse(lab, "VPCIdNotSpecified", RunInstances { subnet_id: None, ..run(&w.subnet) });
+    refuse(
+        lab,
+        "VPCIdNotSpecified",
+        RunInstances {
+            subnet_id: None,
+            ..run(&w.subnet)
+        },
+    );
     let i = instance(lab, a, &w.subnet);
     let taken = private_ip_of(lab, &i).to_string();
-    refuse(lab, "InvalidIPAddress.InUse", RunInstances { private_ip_address: Some(taken), ..run(&w.subnet) });
+    refuse(
+        lab,
+        "InvalidIPAddress.InUse",
+        RunInstances {
+            private_ip_address: Some(taken),
+            ..run(&w.subnet)
+        },
+    );
 }
 
 #[test]
@@ -233,13 +297,22 @@ fn without_a_subnet_instances_go_to_the_default_vpc_with_a_public_address() {
     assert!(i.auto_public_ip);
     let public = public_ip_of(&lab, &i.id).unwrap();
     assert!(a.region.public_ipv4_pool().contains(&public));
-    let mapping = primary_eni(&lab, &i.id).private_ips[0].association.clone().unwrap();
-    assert_eq!((mapping.allocation_id, mapping.ip_owner_id.as_str()), (None, "amazon"));
+    let mapping = primary_eni(&lab, &i.id).private_ips[0]
+        .association
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (mapping.allocation_id, mapping.ip_owner_id.as_str()),
+        (None, "amazon")
+    );
     assert_eq!(
         lab.eni_by_public_ip(public).map(|e| e.id.clone()),
         Some(i.primary_network_interface_id.clone())
     );
-    assert_eq!(primary_eni(&lab, &i.id).groups, vec![vpc.default_security_group_id.clone()]);
+    assert_eq!(
+        primary_eni(&lab, &i.id).groups,
+        vec![vpc.default_security_group_id.clone()]
+    );
     assert_refused(&mut lab, "InvalidGroup.NotFound", |l| {
         l.run_instances(
             &a,
@@ -258,8 +331,12 @@ fn associate_public_ip_address_overrides_the_subnet_setting() {
     let (lab, a) = (&mut w.lab, &w.a);
     let on = public_instance(lab, a, &w.subnet);
     assert!(public_ip_of(lab, &on).is_some());
-    lab.modify_subnet_attribute(a, w.subnet.as_str(), SubnetAttribute::MapPublicIpOnLaunch(true))
-        .unwrap();
+    lab.modify_subnet_attribute(
+        a,
+        w.subnet.as_str(),
+        SubnetAttribute::MapPublicIpOnLaunch(true),
+    )
+    .unwrap();
     let (_, ids) = lab
         .run_instances(
             a,
@@ -305,13 +382,19 @@ fn stopping_releases_the_auto_assigned_address_and_starting_gives_a_new_one() {
     // ...its private address is kept...
     assert_eq!(private_ip_of(lab, &i), ip4("10.0.1.4"));
     // ...and a route through the stopped instance is a blackhole.
-    assert_eq!(route_state(lab, &rt, "192.168.0.0/16"), RouteState::Blackhole);
+    assert_eq!(
+        route_state(lab, &rt, "192.168.0.0/16"),
+        RouteState::Blackhole
+    );
 
     // The released address goes back to the pool (someone else takes it here).
     let x = eip(lab, a);
     assert_eq!(lab.address(x.as_str()).unwrap().public_ip, first);
 
-    let later = Caller { now: T0.plus_seconds(60), ..a.clone() };
+    let later = Caller {
+        now: T0.plus_seconds(60),
+        ..a.clone()
+    };
     let changes = lab.start_instances(&later, &[i.to_string()]).unwrap();
     assert_consistent(lab);
     assert_eq!(changes[0].previous_state, InstanceState::Stopped);
@@ -393,8 +476,14 @@ fn terminating_deletes_the_primary_interface_and_blackholes_routes() {
     assert!(lab.network_interface(primary.as_str()).is_none());
     assert_eq!(lab.address(x.as_str()).unwrap().association, None);
     // The attached interface without DeleteOnTermination is detached and kept.
-    assert_eq!(lab.network_interface(keep.as_str()).unwrap().attachment, None);
-    assert_eq!(route_state(lab, &rt, "192.168.0.0/16"), RouteState::Blackhole);
+    assert_eq!(
+        lab.network_interface(keep.as_str()).unwrap().attachment,
+        None
+    );
+    assert_eq!(
+        route_state(lab, &rt, "192.168.0.0/16"),
+        RouteState::Blackhole
+    );
     // The instance's address is free again (.4); the kept interface still holds its own.
     assert_eq!(available(lab, &w.subnet), 250);
     // Terminating again reports terminated → terminated and changes nothing.
@@ -403,8 +492,12 @@ fn terminating_deletes_the_primary_interface_and_blackholes_routes() {
     assert_eq!(again[0].previous_state, InstanceState::Terminated);
     assert_eq!(snapshot(lab), before);
     // A terminated instance cannot be stopped or started.
-    assert_refused(lab, "IncorrectInstanceState", |l| l.stop_instances(a, &[i.to_string()]));
-    assert_refused(lab, "IncorrectInstanceState", |l| l.start_instances(a, &[i.to_string()]));
+    assert_refused(lab, "IncorrectInstanceState", |l| {
+        l.stop_instances(a, &[i.to_string()])
+    });
+    assert_refused(lab, "IncorrectInstanceState", |l| {
+        l.start_instances(a, &[i.to_string()])
+    });
 }
 
 #[test]
@@ -429,7 +522,10 @@ fn state_changes_are_all_or_nothing() {
     assert_refused(lab, "InvalidInstanceID.NotFound", |l| {
         l.stop_instances(&b, &[i.to_string()])
     });
-    assert_eq!(lab.instance(i.as_str()).unwrap().state, InstanceState::Running);
+    assert_eq!(
+        lab.instance(i.as_str()).unwrap().state,
+        InstanceState::Running
+    );
 }
 
 #[test]
@@ -482,14 +578,19 @@ fn vpc_dns_resolves_host_names_only_where_aws_would() {
         Some(std::net::IpAddr::V4(public))
     );
     // AWS service names resolve to the service's public range.
-    let s3 = lab.resolve(Some(&w.vpc), "s3.us-east-1.amazonaws.com").unwrap();
+    let s3 = lab
+        .resolve(Some(&w.vpc), "s3.us-east-1.amazonaws.com")
+        .unwrap();
     assert!(matches!(s3, Resolution::AwsService { service: "s3", .. }));
     // With DNS support off the VPC resolver answers nothing.
     lab.modify_vpc_attribute(a, w.vpc.as_str(), VpcAttribute::EnableDnsHostnames(false))
         .unwrap();
     lab.modify_vpc_attribute(a, w.vpc.as_str(), VpcAttribute::EnableDnsSupport(false))
         .unwrap();
-    assert_eq!(lab.resolve(Some(&w.vpc), "s3.us-east-1.amazonaws.com"), None);
+    assert_eq!(
+        lab.resolve(Some(&w.vpc), "s3.us-east-1.amazonaws.com"),
+        None
+    );
     // After stop, the public name no longer exists.
     lab.stop_instances(a, &[i.to_string()]).unwrap();
     assert_eq!(lab.resolve(None, &public_name), None);

@@ -24,7 +24,12 @@ fn world() -> World {
     let (mut lab, a) = lab();
     let vpc = vpc(&mut lab, &a, "10.0.0.0/16");
     let subnet = subnet(&mut lab, &a, &vpc, "10.0.1.0/24");
-    World { lab, a, vpc, subnet }
+    World {
+        lab,
+        a,
+        vpc,
+        subnet,
+    }
 }
 
 #[test]
@@ -50,7 +55,10 @@ fn new_interface_takes_the_lowest_free_address_and_the_default_group() {
     assert_eq!(eni_.description, "appliance");
     assert_eq!(eni_.interface_type, InterfaceType::Interface);
     assert!(!eni_.requester_managed);
-    assert!(eni_.source_dest_check, "AWS: source/destination check is on by default");
+    assert!(
+        eni_.source_dest_check,
+        "AWS: source/destination check is on by default"
+    );
     assert_eq!(eni_.attachment, None);
     // AWS reserves .0-.3, so the first address handed out is .4.
     assert_eq!(eni_.primary_private_ip(), ip4("10.0.1.4"));
@@ -59,17 +67,25 @@ fn new_interface_takes_the_lowest_free_address_and_the_default_group() {
     assert!(eni_.ipv6_addresses.is_empty());
     assert_eq!(
         eni_.groups,
-        vec![lab.vpc(w.vpc.as_str()).unwrap().default_security_group_id.clone()]
+        vec![
+            lab.vpc(w.vpc.as_str())
+                .unwrap()
+                .default_security_group_id
+                .clone()
+        ]
     );
     assert!(eni_.mac_address.starts_with("0e:") && eni_.mac_address.len() == 17);
     assert_eq!(
-        lab.eni_by_private_ip(&w.vpc, ip("10.0.1.4")).map(|x| x.id.clone()),
+        lab.eni_by_private_ip(&w.vpc, ip("10.0.1.4"))
+            .map(|x| x.id.clone()),
         Some(e.clone())
     );
     // The next one takes .5.
     let f = eni(lab, a, &w.subnet);
     assert_eq!(
-        lab.network_interface(f.as_str()).unwrap().primary_private_ip(),
+        lab.network_interface(f.as_str())
+            .unwrap()
+            .primary_private_ip(),
         ip4("10.0.1.5")
     );
 }
@@ -92,7 +108,11 @@ fn interface_with_a_named_primary_and_secondary_addresses() {
         )
         .unwrap();
     let eni = lab.network_interface(e.as_str()).unwrap();
-    let addrs: Vec<_> = eni.private_ips.iter().map(|p| (p.address, p.primary)).collect();
+    let addrs: Vec<_> = eni
+        .private_ips
+        .iter()
+        .map(|p| (p.address, p.primary))
+        .collect();
     assert_eq!(
         addrs,
         vec![
@@ -124,8 +144,15 @@ fn named_secondary_addresses_do_not_become_the_primary_address() {
         .unwrap();
     let eni = lab.network_interface(e.as_str()).unwrap();
     assert_eq!(eni.primary_private_ip(), ip4("10.0.1.4"));
-    let addrs: Vec<_> = eni.private_ips.iter().map(|p| (p.address, p.primary)).collect();
-    assert_eq!(addrs, vec![(ip4("10.0.1.4"), true), (ip4("10.0.1.50"), false)]);
+    let addrs: Vec<_> = eni
+        .private_ips
+        .iter()
+        .map(|p| (p.address, p.primary))
+        .collect();
+    assert_eq!(
+        addrs,
+        vec![(ip4("10.0.1.4"), true), (ip4("10.0.1.50"), false)]
+    );
 }
 
 #[test]
@@ -246,7 +273,11 @@ fn create_network_interface_refusals() {
             ..create(&w.subnet)
         },
     );
-    refuse(lab, "InvalidSubnetID.NotFound", create(&SubnetId::new_unchecked(missing("subnet"))));
+    refuse(
+        lab,
+        "InvalidSubnetID.NotFound",
+        create(&SubnetId::new_unchecked(missing("subnet"))),
+    );
     refuse(
         lab,
         "InvalidParameterValue",
@@ -333,8 +364,11 @@ fn attach_and_detach_a_secondary_interface() {
     assert!(!att.delete_on_termination);
     assert_eq!(lab.instance_of(eni).map(|x| x.id.clone()), Some(i.clone()));
     // AWS: an attached interface cannot be deleted.
-    assert_refused(lab, "InvalidParameterValue", |l| l.delete_network_interface(a, e.as_str()));
-    lab.detach_network_interface(a, attachment.as_str()).unwrap();
+    assert_refused(lab, "InvalidParameterValue", |l| {
+        l.delete_network_interface(a, e.as_str())
+    });
+    lab.detach_network_interface(a, attachment.as_str())
+        .unwrap();
     assert_eq!(lab.network_interface(e.as_str()).unwrap().attachment, None);
     assert_refused(lab, "InvalidAttachmentID.NotFound", |l| {
         l.detach_network_interface(a, attachment.as_str())
@@ -377,7 +411,12 @@ fn attach_network_interface_refusals() {
     igw_attached(lab, a, &w.vpc);
     let x = eip(lab, a);
     let n = nat(lab, a, &w.subnet, &x);
-    let nat_eni = lab.nat_gateway(n.as_str()).unwrap().network_interface_id.clone().unwrap();
+    let nat_eni = lab
+        .nat_gateway(n.as_str())
+        .unwrap()
+        .network_interface_id
+        .clone()
+        .unwrap();
     assert_refused(lab, "OperationNotPermitted", |l| {
         l.attach_network_interface(a, nat_eni.as_str(), i.as_str(), 1)
     });
@@ -400,8 +439,12 @@ fn modify_network_interface_attribute() {
     let e = eni(lab, a, &w.subnet);
     let g1 = sg(lab, a, &w.vpc, "one");
     let g2 = sg(lab, a, &w.vpc, "two");
-    lab.modify_network_interface_attribute(a, e.as_str(), NetworkInterfaceAttribute::SourceDestCheck(false))
-        .unwrap();
+    lab.modify_network_interface_attribute(
+        a,
+        e.as_str(),
+        NetworkInterfaceAttribute::SourceDestCheck(false),
+    )
+    .unwrap();
     lab.modify_network_interface_attribute(
         a,
         e.as_str(),
@@ -419,7 +462,11 @@ fn modify_network_interface_attribute() {
     assert_eq!(eni.description, "nat instance");
     assert_eq!(eni.groups, vec![g2.clone(), g1.clone()]);
     assert_refused(lab, "MissingParameter", |l| {
-        l.modify_network_interface_attribute(a, e.as_str(), NetworkInterfaceAttribute::Groups(vec![]))
+        l.modify_network_interface_attribute(
+            a,
+            e.as_str(),
+            NetworkInterfaceAttribute::Groups(vec![]),
+        )
     });
     let other = vpc(lab, a, "10.9.0.0/16");
     let far = sg(lab, a, &other, "far");
@@ -450,7 +497,8 @@ fn assign_and_unassign_secondary_private_addresses() {
     assert_eq!(named, vec![ip4("10.0.1.30"), ip4("10.0.1.5")]);
     assert_consistent(lab);
     assert_eq!(
-        lab.eni_by_private_ip(&w.vpc, ip("10.0.1.30")).map(|x| x.id.clone()),
+        lab.eni_by_private_ip(&w.vpc, ip("10.0.1.30"))
+            .map(|x| x.id.clone()),
         Some(e.clone())
     );
     assert_refused(lab, "MissingParameter", |l| {
@@ -508,4 +556,29 @@ fn unassigning_an_address_disassociates_its_elastic_ip() {
     assert_consistent(lab);
     assert_eq!(lab.address(x.as_str()).unwrap().association, None);
     assert!(lab.eni_by_public_ip(public).is_none());
+}
+
+#[test]
+fn listings_keep_creation_order_when_an_interface_changes() {
+    // `Lab::network_interfaces` lists in creation order; changing an interface's
+    // addresses or public mapping must not move it to the end.
+    let mut w = world();
+    let (lab, a) = (&mut w.lab, &w.a);
+    igw_attached(lab, a, &w.vpc);
+    let first = eni(lab, a, &w.subnet);
+    let second = eni(lab, a, &w.subnet);
+    lab.assign_private_ip_addresses(a, first.as_str(), &[], 1)
+        .unwrap();
+    let x = eip(lab, a);
+    lab.associate_address(
+        a,
+        &AssociateAddress {
+            allocation_id: x.to_string(),
+            network_interface_id: Some(first.to_string()),
+            ..AssociateAddress::default()
+        },
+    )
+    .unwrap();
+    let order: Vec<_> = lab.network_interfaces().map(|e| e.id.clone()).collect();
+    assert_eq!(order, vec![first, second]);
 }

@@ -23,7 +23,9 @@ fn net_with_igw() -> Net {
     let subnet = subnet(&mut lab, &a, &vpc, "10.0.1.0/24");
     let igw = igw_attached(&mut lab, &a, &vpc);
     let main = main_rt(&lab, &vpc);
-    let rt = lab.create_route_table(&a, vpc.as_str(), Tags::new()).unwrap();
+    let rt = lab
+        .create_route_table(&a, vpc.as_str(), Tags::new())
+        .unwrap();
     Net {
         lab,
         a,
@@ -57,7 +59,12 @@ fn new_route_table_has_the_vpc_local_routes_and_no_association() {
             (&block.to_string(), "local"),
         ])
     );
-    assert!(table.routes.iter().all(|r| r.origin == RouteOrigin::CreateRouteTable));
+    assert!(
+        table
+            .routes
+            .iter()
+            .all(|r| r.origin == RouteOrigin::CreateRouteTable)
+    );
     // The main table is still the VPC's first one.
     assert_ne!(main_rt(&lab, &v), rt);
     assert_refused(&mut lab, "InvalidVpcID.NotFound", |l| {
@@ -89,7 +96,12 @@ fn associating_a_table_makes_the_subnet_use_it_and_disassociating_returns_to_mai
     lab.disassociate_route_table(a, assoc.as_str()).unwrap();
     assert_consistent(lab);
     assert_eq!(route_table_of(lab, &n.subnet), n.main);
-    assert!(lab.route_table(n.rt.as_str()).unwrap().associations.is_empty());
+    assert!(
+        lab.route_table(n.rt.as_str())
+            .unwrap()
+            .associations
+            .is_empty()
+    );
     assert_refused(lab, "InvalidAssociationID.NotFound", |l| {
         l.disassociate_route_table(a, assoc.as_str())
     });
@@ -103,7 +115,9 @@ fn associate_route_table_refusals() {
     lab.add_account_without_default_vpcs(&account(B));
     lab.associate_route_table(a, n.rt.as_str(), n.subnet.as_str())
         .unwrap();
-    let other_rt = lab.create_route_table(a, n.vpc.as_str(), Tags::new()).unwrap();
+    let other_rt = lab
+        .create_route_table(a, n.vpc.as_str(), Tags::new())
+        .unwrap();
     // AWS: a subnet has one explicit association at a time.
     assert_refused(lab, "Resource.AlreadyAssociated", |l| {
         l.associate_route_table(a, other_rt.as_str(), n.subnet.as_str())
@@ -156,7 +170,12 @@ fn the_main_association_cannot_be_disassociated_but_can_be_replaced() {
         AssociationTarget::Main
     );
     // The former main table is now an ordinary, deletable table.
-    assert!(lab.route_table(n.main.as_str()).unwrap().associations.is_empty());
+    assert!(
+        lab.route_table(n.main.as_str())
+            .unwrap()
+            .associations
+            .is_empty()
+    );
     lab.delete_route_table(a, n.main.as_str()).unwrap();
     assert_consistent(lab);
 }
@@ -168,13 +187,20 @@ fn replace_route_table_association_moves_a_subnet_between_tables() {
     let assoc = lab
         .associate_route_table(a, n.rt.as_str(), n.subnet.as_str())
         .unwrap();
-    let rt2 = lab.create_route_table(a, n.vpc.as_str(), Tags::new()).unwrap();
+    let rt2 = lab
+        .create_route_table(a, n.vpc.as_str(), Tags::new())
+        .unwrap();
     let new_assoc = lab
         .replace_route_table_association(a, assoc.as_str(), rt2.as_str())
         .unwrap();
     assert_consistent(lab);
     assert_eq!(route_table_of(lab, &n.subnet), rt2);
-    assert!(lab.route_table(n.rt.as_str()).unwrap().associations.is_empty());
+    assert!(
+        lab.route_table(n.rt.as_str())
+            .unwrap()
+            .associations
+            .is_empty()
+    );
     assert_refused(lab, "InvalidAssociationID.NotFound", |l| {
         l.replace_route_table_association(a, assoc.as_str(), n.rt.as_str())
     });
@@ -201,7 +227,9 @@ fn delete_route_table_refuses_main_and_associated_tables() {
     let assoc = lab
         .associate_route_table(a, n.rt.as_str(), n.subnet.as_str())
         .unwrap();
-    assert_refused(lab, "DependencyViolation", |l| l.delete_route_table(a, n.rt.as_str()));
+    assert_refused(lab, "DependencyViolation", |l| {
+        l.delete_route_table(a, n.rt.as_str())
+    });
     lab.disassociate_route_table(a, assoc.as_str()).unwrap();
     lab.delete_route_table(a, n.rt.as_str()).unwrap();
     assert!(lab.route_table(n.rt.as_str()).is_none());
@@ -244,7 +272,14 @@ fn create_route_refuses_bad_destinations_and_targets() {
         assert_refused(lab, code, |l| l.create_route(a, rt, &spec));
     };
     let igw = Some(n.igw.to_string());
-    refuse(lab, "MissingParameter", RouteSpec { gateway_id: igw.clone(), ..RouteSpec::default() });
+    refuse(
+        lab,
+        "MissingParameter",
+        RouteSpec {
+            gateway_id: igw.clone(),
+            ..RouteSpec::default()
+        },
+    );
     refuse(
         lab,
         "InvalidParameterCombination",
@@ -266,8 +301,19 @@ fn create_route_refuses_bad_destinations_and_targets() {
             ..via_igw("0.0.0.0/0", &n.igw)
         },
     );
-    refuse(lab, "InvalidGatewayID.NotFound", via_igw("0.0.0.0/0", &InternetGatewayId::new_unchecked(missing("igw"))));
-    refuse(lab, "InvalidGatewayID.NotFound", via_igw("0.0.0.0/0", &InternetGatewayId::new_unchecked("nonsense")));
+    refuse(
+        lab,
+        "InvalidGatewayID.NotFound",
+        via_igw(
+            "0.0.0.0/0",
+            &InternetGatewayId::new_unchecked(missing("igw")),
+        ),
+    );
+    refuse(
+        lab,
+        "InvalidGatewayID.NotFound",
+        via_igw("0.0.0.0/0", &InternetGatewayId::new_unchecked("nonsense")),
+    );
     // AWS: "route table and network gateway belong to different networks".
     let loose = lab.create_internet_gateway(a, Tags::new()).unwrap();
     refuse(lab, "InvalidParameterValue", via_igw("0.0.0.0/0", &loose));
@@ -298,14 +344,33 @@ fn create_route_refuses_bad_destinations_and_targets() {
             ..RouteSpec::to("192.168.0.0/16")
         },
     );
-    refuse(lab, "InvalidNetworkInterfaceID.NotFound", via_eni("0.0.0.0/0", &NetworkInterfaceId::new_unchecked(missing("eni"))));
-    refuse(lab, "InvalidInstanceID.NotFound", via_instance("0.0.0.0/0", &InstanceId::new_unchecked(missing("i"))));
-    refuse(lab, "InvalidPrefixListID.NotFound", via_igw(&missing("pl"), &n.igw));
-    refuse(lab, "InvalidPrefixListId.Malformed", RouteSpec {
-        destination_prefix_list_id: Some("pl-x".into()),
-        gateway_id: igw.clone(),
-        ..RouteSpec::default()
-    });
+    refuse(
+        lab,
+        "InvalidNetworkInterfaceID.NotFound",
+        via_eni(
+            "0.0.0.0/0",
+            &NetworkInterfaceId::new_unchecked(missing("eni")),
+        ),
+    );
+    refuse(
+        lab,
+        "InvalidInstanceID.NotFound",
+        via_instance("0.0.0.0/0", &InstanceId::new_unchecked(missing("i"))),
+    );
+    refuse(
+        lab,
+        "InvalidPrefixListID.NotFound",
+        via_igw(&missing("pl"), &n.igw),
+    );
+    refuse(
+        lab,
+        "InvalidPrefixListId.Malformed",
+        RouteSpec {
+            destination_prefix_list_id: Some("pl-x".into()),
+            gateway_id: igw.clone(),
+            ..RouteSpec::default()
+        },
+    );
     assert_refused(lab, "InvalidRouteTableID.NotFound", |l| {
         l.create_route(a, &missing("rtb"), &via_igw("0.0.0.0/0", &n.igw))
     });
@@ -329,7 +394,10 @@ fn routes_inside_the_vpc_may_only_target_an_interface() {
         .unwrap();
     assert_eq!(
         routes(lab, &n.rt),
-        pairs(&[("10.0.0.0/16", "local"), ("10.0.1.0/24", appliance.as_str())])
+        pairs(&[
+            ("10.0.0.0/16", "local"),
+            ("10.0.1.0/24", appliance.as_str())
+        ])
     );
 }
 
@@ -346,7 +414,10 @@ fn route_to_an_instance_is_stored_as_its_interface() {
         lab.route_table(n.rt.as_str()).unwrap().routes[1].target,
         RouteTarget::NetworkInterface(eni_id.clone())
     );
-    assert_eq!(route_state(lab, &n.rt, "192.168.0.0/16"), RouteState::Active);
+    assert_eq!(
+        route_state(lab, &n.rt, "192.168.0.0/16"),
+        RouteState::Active
+    );
     // With a second interface attached, the instance alone is ambiguous.
     let second = eni(lab, a, &s);
     lab.attach_network_interface(a, second.as_str(), i.as_str(), 1)
@@ -368,7 +439,11 @@ fn interfaces_and_instances_of_other_vpcs_are_refused_as_targets() {
         l.create_route(a, n.rt.as_str(), &via_eni("192.168.0.0/16", &far_eni))
     });
     assert_refused(lab, "InvalidParameterValue", |l| {
-        l.create_route(a, n.rt.as_str(), &via_instance("192.168.0.0/16", &far_instance))
+        l.create_route(
+            a,
+            n.rt.as_str(),
+            &via_instance("192.168.0.0/16", &far_instance),
+        )
     });
 }
 
@@ -416,7 +491,10 @@ fn the_local_route_can_point_at_an_appliance_and_back_but_nowhere_else() {
     lab.replace_route(a, n.rt.as_str(), &via_eni("10.0.0.0/16", &appliance))
         .unwrap();
     let table = lab.route_table(n.rt.as_str()).unwrap();
-    assert_eq!(table.routes[0].target, RouteTarget::NetworkInterface(appliance.clone()));
+    assert_eq!(
+        table.routes[0].target,
+        RouteTarget::NetworkInterface(appliance.clone())
+    );
     assert_eq!(table.routes[0].origin, RouteOrigin::CreateRouteTable);
     assert_refused(lab, "InvalidParameterValue", |l| {
         l.replace_route(a, n.rt.as_str(), &via_igw("10.0.0.0/16", &n.igw))
@@ -539,13 +617,26 @@ fn routes_to_a_detached_or_deleted_interface_are_blackholes() {
     lab.create_route(a, n.rt.as_str(), &via_eni("192.168.0.0/16", &appliance))
         .unwrap();
     // A detached, user-managed interface forwards nothing.
-    assert_eq!(route_state(lab, &n.rt, "192.168.0.0/16"), RouteState::Blackhole);
+    assert_eq!(
+        route_state(lab, &n.rt, "192.168.0.0/16"),
+        RouteState::Blackhole
+    );
     let attachment = lab
         .attach_network_interface(a, appliance.as_str(), i.as_str(), 1)
         .unwrap();
-    assert_eq!(route_state(lab, &n.rt, "192.168.0.0/16"), RouteState::Active);
-    lab.detach_network_interface(a, attachment.as_str()).unwrap();
-    assert_eq!(route_state(lab, &n.rt, "192.168.0.0/16"), RouteState::Blackhole);
+    assert_eq!(
+        route_state(lab, &n.rt, "192.168.0.0/16"),
+        RouteState::Active
+    );
+    lab.detach_network_interface(a, attachment.as_str())
+        .unwrap();
+    assert_eq!(
+        route_state(lab, &n.rt, "192.168.0.0/16"),
+        RouteState::Blackhole
+    );
     lab.delete_network_interface(a, appliance.as_str()).unwrap();
-    assert_eq!(route_state(lab, &n.rt, "192.168.0.0/16"), RouteState::Blackhole);
+    assert_eq!(
+        route_state(lab, &n.rt, "192.168.0.0/16"),
+        RouteState::Blackhole
+    );
 }

@@ -50,8 +50,14 @@ fn new_group_allows_all_egress_and_no_ingress() {
     assert_eq!(g.vpc_id, w.vpc);
     assert!(!g.is_default());
     assert_eq!(g.ingress().count(), 0);
-    let egress: Vec<_> = g.egress().map(|r| (r.protocol, r.ports, r.peer.clone())).collect();
-    assert_eq!(egress, vec![(IpProtocol::All, None, RulePeer::Cidr(net("0.0.0.0/0")))]);
+    let egress: Vec<_> = g
+        .egress()
+        .map(|r| (r.protocol, r.ports, r.peer.clone()))
+        .collect();
+    assert_eq!(
+        egress,
+        vec![(IpProtocol::All, None, RulePeer::Cidr(net("0.0.0.0/0")))]
+    );
     // With IPv6 in the VPC, egress to ::/0 too.
     let (mut lab, a) = (w.lab, w.a);
     let v6 = vpc_v6(&mut lab, &a, "10.1.0.0/16");
@@ -59,7 +65,10 @@ fn new_group_allows_all_egress_and_no_ingress() {
     let peers: Vec<_> = group(&lab, &g6).egress().map(|r| r.peer.clone()).collect();
     assert_eq!(
         peers,
-        vec![RulePeer::Cidr(net("0.0.0.0/0")), RulePeer::Cidr(net("::/0"))]
+        vec![
+            RulePeer::Cidr(net("0.0.0.0/0")),
+            RulePeer::Cidr(net("::/0"))
+        ]
     );
 }
 
@@ -113,7 +122,9 @@ fn groups_of_the_default_vpc_can_be_named() {
         "InvalidGroup.NotFound"
     );
     assert!(lab.security_group(other.as_str()).is_some());
-    assert_refused(&mut lab, "CannotDelete", |l| l.delete_security_group(&a, "default"));
+    assert_refused(&mut lab, "CannotDelete", |l| {
+        l.delete_security_group(&a, "default")
+    });
     lab.delete_security_group(&a, "ssh").unwrap();
     assert!(lab.security_group(g.as_str()).is_none());
 }
@@ -159,22 +170,36 @@ fn authorize_adds_one_rule_per_peer_with_its_own_id() {
         .unwrap();
     assert_consistent(lab);
     assert_eq!(added.len(), 7);
-    assert!(added.iter().all(|r| r.id.as_str().starts_with("sgr-") && !r.is_egress));
+    assert!(
+        added
+            .iter()
+            .all(|r| r.id.as_str().starts_with("sgr-") && !r.is_egress)
+    );
     let ids: std::collections::BTreeSet<_> = added.iter().map(|r| r.id.clone()).collect();
     assert_eq!(ids.len(), 7);
     let g = group(lab, &db);
     let ingress: Vec<_> = g.ingress().cloned().collect();
     assert_eq!(ingress, added);
-    let pg = PortRange { from: 5432, to: 5432 };
+    let pg = PortRange {
+        from: 5432,
+        to: 5432,
+    };
     assert_eq!(
-        ingress.iter().map(|r| (r.protocol, r.ports, r.peer.to_string())).collect::<Vec<_>>(),
+        ingress
+            .iter()
+            .map(|r| (r.protocol, r.ports, r.peer.to_string()))
+            .collect::<Vec<_>>(),
         vec![
             (IpProtocol::TCP, Some(pg), "10.0.1.0/24".to_owned()),
             (IpProtocol::TCP, Some(pg), "10.0.2.0/24".to_owned()),
             (IpProtocol::TCP, Some(pg), "2600:1f18::/56".to_owned()),
             (IpProtocol::TCP, Some(pg), S3_PL_USE1.to_owned()),
             (IpProtocol::TCP, Some(pg), w.web.to_string()),
-            (IpProtocol::ICMP, Some(PortRange { from: 8, to: -1 }), "0.0.0.0/0".to_owned()),
+            (
+                IpProtocol::ICMP,
+                Some(PortRange { from: 8, to: -1 }),
+                "0.0.0.0/0".to_owned()
+            ),
             (IpProtocol::All, None, "192.168.0.0/16".to_owned()),
         ]
     );
@@ -189,7 +214,12 @@ fn authorize_adds_one_rule_per_peer_with_its_own_id() {
     );
     // Egress is a separate list.
     let out = lab
-        .authorize_security_group_rules(a, db.as_str(), true, &[IpPermission::tcp(443, 443, "0.0.0.0/0")])
+        .authorize_security_group_rules(
+            a,
+            db.as_str(),
+            true,
+            &[IpPermission::tcp(443, 443, "0.0.0.0/0")],
+        )
         .unwrap();
     assert!(out[0].is_egress);
     assert_eq!(group(lab, &db).egress().count(), 2);
@@ -228,14 +258,23 @@ fn authorize_refusals_add_nothing() {
     lab.authorize_security_group_rules(a, &web, false, &[IpPermission::tcp(22, 22, "10.0.0.0/8")])
         .unwrap();
     let refuse = |lab: &mut Lab, code: &str, perms: Vec<IpPermission>| {
-        assert_refused(lab, code, |l| l.authorize_security_group_rules(a, &web, false, &perms));
+        assert_refused(lab, code, |l| {
+            l.authorize_security_group_rules(a, &web, false, &perms)
+        });
     };
     // AWS: the same rule twice is a duplicate, the description aside.
-    refuse(lab, "InvalidPermission.Duplicate", vec![IpPermission::tcp(22, 22, "10.0.0.0/8")]);
     refuse(
         lab,
         "InvalidPermission.Duplicate",
-        vec![IpPermission::tcp(80, 80, "0.0.0.0/0"), IpPermission::tcp(80, 80, "0.0.0.0/0")],
+        vec![IpPermission::tcp(22, 22, "10.0.0.0/8")],
+    );
+    refuse(
+        lab,
+        "InvalidPermission.Duplicate",
+        vec![
+            IpPermission::tcp(80, 80, "0.0.0.0/0"),
+            IpPermission::tcp(80, 80, "0.0.0.0/0"),
+        ],
     );
     // The default egress rule is there already.
     assert_refused(lab, "InvalidPermission.Duplicate", |l| {
@@ -245,19 +284,36 @@ fn authorize_refusals_add_nothing() {
     refuse(
         lab,
         "InvalidParameterValue",
-        vec![IpPermission::tcp(80, 80, "0.0.0.0/0"), IpPermission::tcp(90, 80, "0.0.0.0/0")],
+        vec![
+            IpPermission::tcp(80, 80, "0.0.0.0/0"),
+            IpPermission::tcp(90, 80, "0.0.0.0/0"),
+        ],
     );
     refuse(
         lab,
         "InvalidParameterValue",
-        vec![IpPermission { to_port: None, ..IpPermission::tcp(80, 80, "0.0.0.0/0") }],
+        vec![IpPermission {
+            to_port: None,
+            ..IpPermission::tcp(80, 80, "0.0.0.0/0")
+        }],
     );
-    refuse(lab, "InvalidParameterValue", vec![IpPermission::tcp(0, 70000, "0.0.0.0/0")]);
-    refuse(lab, "InvalidParameterValue", vec![IpPermission::tcp(80, 80, "0.0.0.1/0")]);
     refuse(
         lab,
         "InvalidParameterValue",
-        vec![IpPermission { ip_protocol: "tcpx".into(), ..IpPermission::tcp(80, 80, "0.0.0.0/0") }],
+        vec![IpPermission::tcp(0, 70000, "0.0.0.0/0")],
+    );
+    refuse(
+        lab,
+        "InvalidParameterValue",
+        vec![IpPermission::tcp(80, 80, "0.0.0.1/0")],
+    );
+    refuse(
+        lab,
+        "InvalidParameterValue",
+        vec![IpPermission {
+            ip_protocol: "tcpx".into(),
+            ..IpPermission::tcp(80, 80, "0.0.0.0/0")
+        }],
     );
     refuse(
         lab,
@@ -279,8 +335,26 @@ fn authorize_refusals_add_nothing() {
             ..IpPermission::default()
         }],
     );
-    refuse(lab, "InvalidGroup.NotFound", vec![from_group("tcp", 1, 2, &SecurityGroupId::new_unchecked(missing("sg")))]);
-    refuse(lab, "InvalidGroupId.Malformed", vec![from_group("tcp", 1, 2, &SecurityGroupId::new_unchecked("sg-zz"))]);
+    refuse(
+        lab,
+        "InvalidGroup.NotFound",
+        vec![from_group(
+            "tcp",
+            1,
+            2,
+            &SecurityGroupId::new_unchecked(missing("sg")),
+        )],
+    );
+    refuse(
+        lab,
+        "InvalidGroupId.Malformed",
+        vec![from_group(
+            "tcp",
+            1,
+            2,
+            &SecurityGroupId::new_unchecked("sg-zz"),
+        )],
+    );
     refuse(
         lab,
         "MissingParameter",
@@ -291,10 +365,22 @@ fn authorize_refusals_add_nothing() {
         }],
     );
     // A permission without any peer adds nothing and is refused.
-    refuse(lab, "MissingParameter", vec![IpPermission { ip_protocol: "-1".into(), ..IpPermission::default() }]);
+    refuse(
+        lab,
+        "MissingParameter",
+        vec![IpPermission {
+            ip_protocol: "-1".into(),
+            ..IpPermission::default()
+        }],
+    );
     refuse(lab, "MissingParameter", vec![]);
     assert_refused(lab, "InvalidGroup.NotFound", |l| {
-        l.authorize_security_group_rules(a, &missing("sg"), false, &[IpPermission::all("0.0.0.0/0")])
+        l.authorize_security_group_rules(
+            a,
+            &missing("sg"),
+            false,
+            &[IpPermission::all("0.0.0.0/0")],
+        )
     });
 }
 
@@ -382,18 +468,32 @@ fn cross_account_group_reference_across_an_active_peering() {
 fn rule_quota_is_sixty_per_direction() {
     let mut w = world();
     let (lab, a) = (&mut w.lab, &w.a);
-    let perms: Vec<_> = (0..60).map(|p| IpPermission::tcp(1000 + p, 1000 + p, "0.0.0.0/0")).collect();
+    let perms: Vec<_> = (0..60)
+        .map(|p| IpPermission::tcp(1000 + p, 1000 + p, "0.0.0.0/0"))
+        .collect();
     lab.authorize_security_group_rules(a, w.web.as_str(), false, &perms)
         .unwrap();
     assert_refused(lab, "RulesPerSecurityGroupLimitExceeded", |l| {
-        l.authorize_security_group_rules(a, w.web.as_str(), false, &[IpPermission::tcp(1, 1, "0.0.0.0/0")])
+        l.authorize_security_group_rules(
+            a,
+            w.web.as_str(),
+            false,
+            &[IpPermission::tcp(1, 1, "0.0.0.0/0")],
+        )
     });
     // Egress has its own 60 (one is the default rule).
-    let perms: Vec<_> = (0..59).map(|p| IpPermission::tcp(1000 + p, 1000 + p, "0.0.0.0/0")).collect();
+    let perms: Vec<_> = (0..59)
+        .map(|p| IpPermission::tcp(1000 + p, 1000 + p, "0.0.0.0/0"))
+        .collect();
     lab.authorize_security_group_rules(a, w.web.as_str(), true, &perms)
         .unwrap();
     assert_refused(lab, "RulesPerSecurityGroupLimitExceeded", |l| {
-        l.authorize_security_group_rules(a, w.web.as_str(), true, &[IpPermission::tcp(1, 1, "0.0.0.0/0")])
+        l.authorize_security_group_rules(
+            a,
+            w.web.as_str(),
+            true,
+            &[IpPermission::tcp(1, 1, "0.0.0.0/0")],
+        )
     });
 }
 
@@ -418,7 +518,13 @@ fn revoke_by_permission_or_by_rule_id() {
     // AWS: "If the security group rule has a description, you do not need to specify the
     // description to revoke the rule."
     let out = lab
-        .revoke_security_group_rules(a, w.web.as_str(), false, &[IpPermission::tcp(22, 22, "10.0.0.0/8")], &[])
+        .revoke_security_group_rules(
+            a,
+            w.web.as_str(),
+            false,
+            &[IpPermission::tcp(22, 22, "10.0.0.0/8")],
+            &[],
+        )
         .unwrap();
     assert_eq!(out.revoked.len(), 1);
     assert_eq!(out.revoked[0].id, added[0].id);
@@ -431,7 +537,13 @@ fn revoke_by_permission_or_by_rule_id() {
     // A rule id of the other direction, or of nothing, is not found.
     let egress_id = group(lab, &w.web).egress().next().unwrap().id.to_string();
     assert_refused(lab, "InvalidSecurityGroupRuleId.NotFound", |l| {
-        l.revoke_security_group_rules(a, w.web.as_str(), false, &[], &[egress_id.clone()])
+        l.revoke_security_group_rules(
+            a,
+            w.web.as_str(),
+            false,
+            &[],
+            std::slice::from_ref(&egress_id),
+        )
     });
     lab.revoke_security_group_rules(a, w.web.as_str(), true, &[], &[egress_id])
         .unwrap();
@@ -446,17 +558,31 @@ fn revoke_in_a_non_default_vpc_fails_whole_when_a_permission_matches_nothing() {
     // are revoked."
     let mut w = world();
     let (lab, a) = (&mut w.lab, &w.a);
-    lab.authorize_security_group_rules(a, w.web.as_str(), false, &[IpPermission::tcp(22, 22, "10.0.0.0/8")])
-        .unwrap();
+    lab.authorize_security_group_rules(
+        a,
+        w.web.as_str(),
+        false,
+        &[IpPermission::tcp(22, 22, "10.0.0.0/8")],
+    )
+    .unwrap();
     assert_refused(lab, "InvalidPermission.NotFound", |l| {
-        l.revoke_security_group_rules(a, w.web.as_str(), false, &[IpPermission::tcp(80, 80, "10.0.0.0/8")], &[])
+        l.revoke_security_group_rules(
+            a,
+            w.web.as_str(),
+            false,
+            &[IpPermission::tcp(80, 80, "10.0.0.0/8")],
+            &[],
+        )
     });
     assert_refused(lab, "InvalidPermission.NotFound", |l| {
         l.revoke_security_group_rules(
             a,
             w.web.as_str(),
             false,
-            &[IpPermission::tcp(22, 22, "10.0.0.0/8"), IpPermission::tcp(80, 80, "10.0.0.0/8")],
+            &[
+                IpPermission::tcp(22, 22, "10.0.0.0/8"),
+                IpPermission::tcp(80, 80, "10.0.0.0/8"),
+            ],
             &[],
         )
     });
@@ -472,14 +598,22 @@ fn revoke_in_the_default_vpc_reports_unknown_permissions_without_error() {
     let g = lab
         .create_security_group(&a, None, "ssh", "ssh", Tags::new())
         .unwrap();
-    lab.authorize_security_group_rules(&a, g.as_str(), false, &[IpPermission::tcp(22, 22, "10.0.0.0/8")])
-        .unwrap();
+    lab.authorize_security_group_rules(
+        &a,
+        g.as_str(),
+        false,
+        &[IpPermission::tcp(22, 22, "10.0.0.0/8")],
+    )
+    .unwrap();
     let out = lab
         .revoke_security_group_rules(
             &a,
             g.as_str(),
             false,
-            &[IpPermission::tcp(22, 22, "10.0.0.0/8"), IpPermission::tcp(80, 80, "10.0.0.0/8")],
+            &[
+                IpPermission::tcp(22, 22, "10.0.0.0/8"),
+                IpPermission::tcp(80, 80, "10.0.0.0/8"),
+            ],
             &[],
         )
         .unwrap();
@@ -488,7 +622,13 @@ fn revoke_in_the_default_vpc_reports_unknown_permissions_without_error() {
     assert_eq!(out.unknown[0].ports, Some(PortRange { from: 80, to: 80 }));
     let before = snapshot(&lab);
     let out = lab
-        .revoke_security_group_rules(&a, g.as_str(), false, &[IpPermission::tcp(80, 80, "10.0.0.0/8")], &[])
+        .revoke_security_group_rules(
+            &a,
+            g.as_str(),
+            false,
+            &[IpPermission::tcp(80, 80, "10.0.0.0/8")],
+            &[],
+        )
         .unwrap();
     assert!(out.revoked.is_empty());
     assert_eq!(out.unknown.len(), 1);
@@ -499,9 +639,15 @@ fn revoke_in_the_default_vpc_reports_unknown_permissions_without_error() {
 fn delete_security_group_refusals() {
     let mut w = world();
     let (lab, a) = (&mut w.lab, &w.a);
-    let default = lab.vpc(w.vpc.as_str()).unwrap().default_security_group_id.clone();
+    let default = lab
+        .vpc(w.vpc.as_str())
+        .unwrap()
+        .default_security_group_id
+        .clone();
     // AWS: the default group cannot be deleted by a user.
-    assert_refused(lab, "CannotDelete", |l| l.delete_security_group(a, default.as_str()));
+    assert_refused(lab, "CannotDelete", |l| {
+        l.delete_security_group(a, default.as_str())
+    });
     // In use by an interface.
     let s = subnet(lab, a, &w.vpc, "10.0.1.0/24");
     let e = lab
@@ -514,23 +660,44 @@ fn delete_security_group_refusals() {
             },
         )
         .unwrap();
-    assert_refused(lab, "DependencyViolation", |l| l.delete_security_group(a, w.web.as_str()));
+    assert_refused(lab, "DependencyViolation", |l| {
+        l.delete_security_group(a, w.web.as_str())
+    });
     lab.delete_network_interface(a, e.as_str()).unwrap();
     // Referenced by another group's rule.
     let db = sg(lab, a, &w.vpc, "db");
-    lab.authorize_security_group_rules(a, db.as_str(), false, &[from_group("tcp", 5432, 5432, &w.web)])
-        .unwrap();
-    assert_refused(lab, "DependencyViolation", |l| l.delete_security_group(a, w.web.as_str()));
-    lab.revoke_security_group_rules(a, db.as_str(), false, &[from_group("tcp", 5432, 5432, &w.web)], &[])
-        .unwrap();
+    lab.authorize_security_group_rules(
+        a,
+        db.as_str(),
+        false,
+        &[from_group("tcp", 5432, 5432, &w.web)],
+    )
+    .unwrap();
+    assert_refused(lab, "DependencyViolation", |l| {
+        l.delete_security_group(a, w.web.as_str())
+    });
+    lab.revoke_security_group_rules(
+        a,
+        db.as_str(),
+        false,
+        &[from_group("tcp", 5432, 5432, &w.web)],
+        &[],
+    )
+    .unwrap();
     // A group referencing itself can go.
     lab.authorize_security_group_rules(a, w.web.as_str(), false, &[from_group("-1", 0, 0, &w.web)])
         .unwrap();
     lab.delete_security_group(a, w.web.as_str()).unwrap();
     assert!(lab.security_group(w.web.as_str()).is_none());
-    assert_refused(lab, "InvalidGroup.NotFound", |l| l.delete_security_group(a, w.web.as_str()));
-    assert_refused(lab, "InvalidGroupId.Malformed", |l| l.delete_security_group(a, "sg-1"));
+    assert_refused(lab, "InvalidGroup.NotFound", |l| {
+        l.delete_security_group(a, w.web.as_str())
+    });
+    assert_refused(lab, "InvalidGroupId.Malformed", |l| {
+        l.delete_security_group(a, "sg-1")
+    });
     // Names only work in the default VPC; this account has none.
-    assert_refused(lab, "InvalidGroup.NotFound", |l| l.delete_security_group(a, "db"));
+    assert_refused(lab, "InvalidGroup.NotFound", |l| {
+        l.delete_security_group(a, "db")
+    });
     assert_consistent(lab);
 }

@@ -40,9 +40,10 @@ fn new_subnet_uses_main_route_table_and_default_nacl() {
             .map(|x| x.id.clone()),
         Some(s.clone())
     );
-    assert!(lab
-        .subnet_containing(lab.vpc(v.as_str()).unwrap(), ip("10.0.2.1"))
-        .is_none());
+    assert!(
+        lab.subnet_containing(lab.vpc(v.as_str()).unwrap(), ip("10.0.2.1"))
+            .is_none()
+    );
 }
 
 #[test]
@@ -58,14 +59,26 @@ fn zone_can_be_named_by_id_or_left_to_the_lab() {
             },
         )
         .unwrap();
-    assert_eq!(lab.subnet(by_id.as_str()).unwrap().availability_zone, "us-east-1b");
+    assert_eq!(
+        lab.subnet(by_id.as_str()).unwrap().availability_zone,
+        "us-east-1b"
+    );
     let unnamed = lab.create_subnet(&a, create(&v, "10.0.2.0/24")).unwrap();
-    assert_eq!(lab.subnet(unnamed.as_str()).unwrap().availability_zone, "us-east-1a");
+    assert_eq!(
+        lab.subnet(unnamed.as_str()).unwrap().availability_zone,
+        "us-east-1a"
+    );
     let west = caller_in(A, "eu-west-1");
     let w = vpc(&mut lab, &west, "10.0.0.0/16");
     let ws = lab.create_subnet(&west, create(&w, "10.0.1.0/24")).unwrap();
     let s = lab.subnet(ws.as_str()).unwrap();
-    assert_eq!((s.availability_zone.as_str(), s.availability_zone_id.as_str()), ("eu-west-1a", "euw1-az1"));
+    assert_eq!(
+        (
+            s.availability_zone.as_str(),
+            s.availability_zone_id.as_str()
+        ),
+        ("eu-west-1a", "euw1-az1")
+    );
     assert_consistent(&lab);
 }
 
@@ -101,7 +114,8 @@ fn free_address_count_follows_interfaces_and_secondary_addresses() {
     assert_eq!(available(&lab, &s), 250);
     let e = eni(&mut lab, &a, &s);
     assert_eq!(available(&lab, &s), 249);
-    lab.assign_private_ip_addresses(&a, e.as_str(), &[], 2).unwrap();
+    lab.assign_private_ip_addresses(&a, e.as_str(), &[], 2)
+        .unwrap();
     assert_eq!(available(&lab, &s), 247);
     lab.delete_network_interface(&a, e.as_str()).unwrap();
     assert_eq!(available(&lab, &s), 250);
@@ -118,8 +132,16 @@ fn create_subnet_refusals_leave_the_lab_unchanged() {
     let code = |lab: &mut Lab, code: &str, req: CreateSubnet| {
         assert_refused(lab, code, |l| l.create_subnet(&a, req));
     };
-    code(&mut lab, "InvalidVpcID.NotFound", create(&VpcId::new_unchecked(missing("vpc")), "10.0.2.0/24"));
-    code(&mut lab, "InvalidVpcID.Malformed", create(&VpcId::new_unchecked("vpc-1"), "10.0.2.0/24"));
+    code(
+        &mut lab,
+        "InvalidVpcID.NotFound",
+        create(&VpcId::new_unchecked(missing("vpc")), "10.0.2.0/24"),
+    );
+    code(
+        &mut lab,
+        "InvalidVpcID.Malformed",
+        create(&VpcId::new_unchecked("vpc-1"), "10.0.2.0/24"),
+    );
     // A zone of another region, an unknown zone, or a zone id that does not match.
     for az in ["us-west-2a", "us-east-1z"] {
         code(
@@ -146,9 +168,21 @@ fn create_subnet_refusals_leave_the_lab_unchanged() {
     code(&mut lab, "InvalidSubnet.Range", create(&v, "10.0.2.0/29"));
     code(&mut lab, "InvalidSubnet.Range", create(&v, "10.0.0.0/15"));
     // AWS: subnets of a VPC never overlap.
-    code(&mut lab, "InvalidSubnet.Conflict", create(&v, "10.0.1.0/24"));
-    code(&mut lab, "InvalidSubnet.Conflict", create(&v, "10.0.1.128/25"));
-    code(&mut lab, "InvalidSubnet.Conflict", create(&v, "10.0.0.0/16"));
+    code(
+        &mut lab,
+        "InvalidSubnet.Conflict",
+        create(&v, "10.0.1.0/24"),
+    );
+    code(
+        &mut lab,
+        "InvalidSubnet.Conflict",
+        create(&v, "10.0.1.128/25"),
+    );
+    code(
+        &mut lab,
+        "InvalidSubnet.Conflict",
+        create(&v, "10.0.0.0/16"),
+    );
     code(
         &mut lab,
         "InvalidParameterValue",
@@ -179,7 +213,10 @@ fn subnet_ipv6_block_is_a_64_of_the_vpc_56() {
         .unwrap();
     let subnet = lab.subnet(s.as_str()).unwrap();
     assert_eq!(subnet.ipv6_cidr_block_associations.len(), 1);
-    assert_eq!(subnet.ipv6_cidr_block_associations[0].cidr.to_string(), block);
+    assert_eq!(
+        subnet.ipv6_cidr_block_associations[0].cidr.to_string(),
+        block
+    );
     // Refusals: not a /64, outside the VPC's /56, or the /64 of another subnet.
     let wide = first_v6_64(&lab, &v, 0).replace("/64", "/60");
     for (bad, code) in [
@@ -217,16 +254,29 @@ fn delete_subnet_drops_its_route_table_and_nacl_associations() {
     let v = vpc(&mut lab, &a, "10.0.0.0/16");
     let s = subnet(&mut lab, &a, &v, "10.0.1.0/24");
     let rt = lab.create_route_table(&a, v.as_str(), Tags::new()).unwrap();
-    lab.associate_route_table(&a, rt.as_str(), s.as_str()).unwrap();
+    lab.associate_route_table(&a, rt.as_str(), s.as_str())
+        .unwrap();
     let acl = lab.create_network_acl(&a, v.as_str(), Tags::new()).unwrap();
-    let assoc = lab.network_acl_for_subnet(&s).unwrap().associations[0].id.clone();
+    let assoc = lab.network_acl_for_subnet(&s).unwrap().associations[0]
+        .id
+        .clone();
     lab.replace_network_acl_association(&a, assoc.as_str(), acl.as_str())
         .unwrap();
     lab.delete_subnet(&a, s.as_str()).unwrap();
     assert_consistent(&lab);
     assert!(lab.subnet(s.as_str()).is_none());
-    assert!(lab.route_table(rt.as_str()).unwrap().associations.is_empty());
-    assert!(lab.network_acl(acl.as_str()).unwrap().associations.is_empty());
+    assert!(
+        lab.route_table(rt.as_str())
+            .unwrap()
+            .associations
+            .is_empty()
+    );
+    assert!(
+        lab.network_acl(acl.as_str())
+            .unwrap()
+            .associations
+            .is_empty()
+    );
     // Both can now be deleted.
     lab.delete_route_table(&a, rt.as_str()).unwrap();
     lab.delete_network_acl(&a, acl.as_str()).unwrap();
@@ -239,15 +289,25 @@ fn delete_subnet_is_refused_while_an_interface_is_in_it() {
     let v = vpc(&mut lab, &a, "10.0.0.0/16");
     let s = subnet(&mut lab, &a, &v, "10.0.1.0/24");
     let e = eni(&mut lab, &a, &s);
-    assert_refused(&mut lab, "DependencyViolation", |l| l.delete_subnet(&a, s.as_str()));
+    assert_refused(&mut lab, "DependencyViolation", |l| {
+        l.delete_subnet(&a, s.as_str())
+    });
     lab.delete_network_interface(&a, e.as_str()).unwrap();
     let i = instance(&mut lab, &a, &s);
-    assert_refused(&mut lab, "DependencyViolation", |l| l.delete_subnet(&a, s.as_str()));
+    assert_refused(&mut lab, "DependencyViolation", |l| {
+        l.delete_subnet(&a, s.as_str())
+    });
     lab.terminate_instances(&a, &[i.to_string()]).unwrap();
-    assert_refused(&mut lab, "InvalidSubnetID.NotFound", |l| l.delete_subnet(&b, s.as_str()));
-    assert_refused(&mut lab, "InvalidSubnetID.Malformed", |l| l.delete_subnet(&a, "subnet-"));
+    assert_refused(&mut lab, "InvalidSubnetID.NotFound", |l| {
+        l.delete_subnet(&b, s.as_str())
+    });
+    assert_refused(&mut lab, "InvalidSubnetID.Malformed", |l| {
+        l.delete_subnet(&a, "subnet-")
+    });
     lab.delete_subnet(&a, s.as_str()).unwrap();
-    assert_refused(&mut lab, "InvalidSubnetID.NotFound", |l| l.delete_subnet(&a, s.as_str()));
+    assert_refused(&mut lab, "InvalidSubnetID.NotFound", |l| {
+        l.delete_subnet(&a, s.as_str())
+    });
 }
 
 #[test]
@@ -267,14 +327,19 @@ fn modify_subnet_attribute_sets_public_ip_mapping_and_ipv6_assignment() {
         )
     });
     let block = first_v6_64(&lab, &v, 0);
-    lab.associate_subnet_cidr_block(&a, s4.as_str(), &block).unwrap();
+    lab.associate_subnet_cidr_block(&a, s4.as_str(), &block)
+        .unwrap();
     lab.modify_subnet_attribute(
         &a,
         s4.as_str(),
         SubnetAttribute::AssignIpv6AddressOnCreation(true),
     )
     .unwrap();
-    assert!(lab.subnet(s4.as_str()).unwrap().assign_ipv6_address_on_creation);
+    assert!(
+        lab.subnet(s4.as_str())
+            .unwrap()
+            .assign_ipv6_address_on_creation
+    );
     // Turning it off never needs a block.
     lab.modify_subnet_attribute(
         &a,
@@ -283,7 +348,11 @@ fn modify_subnet_attribute_sets_public_ip_mapping_and_ipv6_assignment() {
     )
     .unwrap();
     assert_refused(&mut lab, "InvalidSubnetID.NotFound", |l| {
-        l.modify_subnet_attribute(&a, &missing("subnet"), SubnetAttribute::MapPublicIpOnLaunch(true))
+        l.modify_subnet_attribute(
+            &a,
+            &missing("subnet"),
+            SubnetAttribute::MapPublicIpOnLaunch(true),
+        )
     });
 }
 
@@ -294,7 +363,9 @@ fn associate_and_disassociate_subnet_ipv6_block() {
     let s = subnet(&mut lab, &a, &v, "10.0.1.0/24");
     let other = subnet(&mut lab, &a, &v, "10.0.2.0/24");
     let block = first_v6_64(&lab, &v, 3);
-    let assoc = lab.associate_subnet_cidr_block(&a, s.as_str(), &block).unwrap();
+    let assoc = lab
+        .associate_subnet_cidr_block(&a, s.as_str(), &block)
+        .unwrap();
     assert!(assoc.as_str().starts_with("subnet-cidr-assoc-"));
     assert_refused(&mut lab, "CidrLimitExceeded", |l| {
         l.associate_subnet_cidr_block(&a, s.as_str(), &first_v6_64(&l.clone(), &v, 4))
@@ -305,17 +376,26 @@ fn associate_and_disassociate_subnet_ipv6_block() {
     assert_refused(&mut lab, "InvalidSubnet.Range", |l| {
         l.associate_subnet_cidr_block(&a, other.as_str(), "2001:db8::/64")
     });
-    lab.modify_subnet_attribute(&a, s.as_str(), SubnetAttribute::AssignIpv6AddressOnCreation(true))
-        .unwrap();
+    lab.modify_subnet_attribute(
+        &a,
+        s.as_str(),
+        SubnetAttribute::AssignIpv6AddressOnCreation(true),
+    )
+    .unwrap();
     // An interface holding an IPv6 address of the block keeps it associated.
     let e = eni(&mut lab, &a, &s);
-    let v6 = lab.network_interface(e.as_str()).unwrap().ipv6_addresses.clone();
+    let v6 = lab
+        .network_interface(e.as_str())
+        .unwrap()
+        .ipv6_addresses
+        .clone();
     assert_eq!(v6.len(), 1, "AssignIpv6AddressOnCreation gives one address");
     assert_refused(&mut lab, "DependencyViolation", |l| {
         l.disassociate_subnet_cidr_block(&a, assoc.as_str())
     });
     lab.delete_network_interface(&a, e.as_str()).unwrap();
-    lab.disassociate_subnet_cidr_block(&a, assoc.as_str()).unwrap();
+    lab.disassociate_subnet_cidr_block(&a, assoc.as_str())
+        .unwrap();
     let subnet = lab.subnet(s.as_str()).unwrap();
     assert!(subnet.ipv6_cidr_block_associations.is_empty());
     // Without a block the subnet cannot keep assigning IPv6 addresses.
@@ -327,6 +407,7 @@ fn associate_and_disassociate_subnet_ipv6_block() {
         l.disassociate_subnet_cidr_block(&a, "subnet-cidr-assoc-zz")
     });
     // The freed /64 can go to the other subnet.
-    lab.associate_subnet_cidr_block(&a, other.as_str(), &block).unwrap();
+    lab.associate_subnet_cidr_block(&a, other.as_str(), &block)
+        .unwrap();
     assert_consistent(&lab);
 }

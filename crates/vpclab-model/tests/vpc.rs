@@ -68,10 +68,34 @@ fn new_vpc_has_default_nacl_allowing_all_then_star_deny() {
     assert_eq!(
         entries,
         vec![
-            (false, 100, RuleAction::Allow, IpProtocol::All, "0.0.0.0/0".into()),
-            (false, DEFAULT_RULE_V4, RuleAction::Deny, IpProtocol::All, "0.0.0.0/0".into()),
-            (true, 100, RuleAction::Allow, IpProtocol::All, "0.0.0.0/0".into()),
-            (true, DEFAULT_RULE_V4, RuleAction::Deny, IpProtocol::All, "0.0.0.0/0".into()),
+            (
+                false,
+                100,
+                RuleAction::Allow,
+                IpProtocol::All,
+                "0.0.0.0/0".into()
+            ),
+            (
+                false,
+                DEFAULT_RULE_V4,
+                RuleAction::Deny,
+                IpProtocol::All,
+                "0.0.0.0/0".into()
+            ),
+            (
+                true,
+                100,
+                RuleAction::Allow,
+                IpProtocol::All,
+                "0.0.0.0/0".into()
+            ),
+            (
+                true,
+                DEFAULT_RULE_V4,
+                RuleAction::Deny,
+                IpProtocol::All,
+                "0.0.0.0/0".into()
+            ),
         ]
     );
     assert!(acl.associations.is_empty());
@@ -82,7 +106,11 @@ fn new_vpc_has_default_nacl_allowing_all_then_star_deny() {
 fn new_vpc_has_default_sg_admitting_its_members_and_all_egress() {
     let (mut lab, a) = lab();
     let v = vpc(&mut lab, &a, "10.0.0.0/16");
-    let sg_id = lab.vpc(v.as_str()).unwrap().default_security_group_id.clone();
+    let sg_id = lab
+        .vpc(v.as_str())
+        .unwrap()
+        .default_security_group_id
+        .clone();
     let g = lab.security_group(sg_id.as_str()).unwrap();
     assert_eq!(g.group_name, "default");
     assert!(g.is_default());
@@ -123,7 +151,9 @@ fn vpc_with_amazon_ipv6_gets_a_56_with_local_route_nacl_and_sg_entries() {
         pairs(&[("10.0.0.0/16", "local"), (&block.to_string(), "local")])
     );
     // AWS: the default network ACL gets rule 101 allowing ::/0 and the IPv6 `*` deny.
-    let acl = lab.network_acl(vpc.default_network_acl_id.as_str()).unwrap();
+    let acl = lab
+        .network_acl(vpc.default_network_acl_id.as_str())
+        .unwrap();
     for egress in [false, true] {
         let numbers: Vec<u16> = acl
             .entries
@@ -143,7 +173,10 @@ fn vpc_with_amazon_ipv6_gets_a_56_with_local_route_nacl_and_sg_entries() {
     let egress: Vec<_> = g.egress().map(|r| r.peer.clone()).collect();
     assert_eq!(
         egress,
-        vec![RulePeer::Cidr(net("0.0.0.0/0")), RulePeer::Cidr(net("::/0"))]
+        vec![
+            RulePeer::Cidr(net("0.0.0.0/0")),
+            RulePeer::Cidr(net("::/0"))
+        ]
     );
     // A second VPC gets another /56.
     let w = vpc_v6(&mut lab, &a, "10.1.0.0/16");
@@ -183,7 +216,10 @@ fn default_vpc_is_172_31_16_with_a_20_default_subnet_per_zone_and_an_igw_route()
         assert!(s.default_for_az && s.map_public_ip_on_launch, "{}", s.id);
         // A /20 has 4096 addresses, minus AWS's five reserved ones.
         assert_eq!(lab.available_ip_address_count(s), 4091);
-        assert_eq!(lab.network_acl_for_subnet(&s.id).unwrap().id, vpc.default_network_acl_id);
+        assert_eq!(
+            lab.network_acl_for_subnet(&s.id).unwrap().id,
+            vpc.default_network_acl_id
+        );
     }
 
     let igw = lab.internet_gateway_of(&vpc.id).unwrap().id.clone();
@@ -250,7 +286,9 @@ fn create_vpc_refuses_bad_cidrs_tenancy_and_tags() {
     let (mut lab, a) = lab();
     // Not canonical, not a CIDR, not IPv4.
     for bad in ["10.0.0.1/16", "nonsense", "10.0.0.0/33", "2600::/56"] {
-        assert_refused(&mut lab, "InvalidParameterValue", |l| l.create_vpc(&a, create(bad)));
+        assert_refused(&mut lab, "InvalidParameterValue", |l| {
+            l.create_vpc(&a, create(bad))
+        });
     }
     // AWS: /16 to /28 only, and not in reserved ranges.
     for bad in [
@@ -261,7 +299,9 @@ fn create_vpc_refuses_bad_cidrs_tenancy_and_tags() {
         "224.0.0.0/16",
         "0.0.0.0/16",
     ] {
-        assert_refused(&mut lab, "InvalidVpc.Range", |l| l.create_vpc(&a, create(bad)));
+        assert_refused(&mut lab, "InvalidVpc.Range", |l| {
+            l.create_vpc(&a, create(bad))
+        });
     }
     assert_refused(&mut lab, "InvalidParameterValue", |l| {
         l.create_vpc(
@@ -342,10 +382,14 @@ fn delete_vpc_removes_it_with_its_main_table_default_acl_and_default_sg() {
     assert!(lab.vpc(v.as_str()).is_none());
     assert!(lab.route_table(rt.as_str()).is_none());
     assert!(lab.main_route_table(&v).is_none());
-    assert!(lab.network_acl(vpc.default_network_acl_id.as_str()).is_none());
-    assert!(lab
-        .security_group(vpc.default_security_group_id.as_str())
-        .is_none());
+    assert!(
+        lab.network_acl(vpc.default_network_acl_id.as_str())
+            .is_none()
+    );
+    assert!(
+        lab.security_group(vpc.default_security_group_id.as_str())
+            .is_none()
+    );
     assert!(lab.route_tables().all(|t| t.vpc_id == keep));
     assert!(lab.security_groups().all(|g| g.vpc_id == keep));
     // The IPv6 block went back to the pool: the next VPC gets it.
@@ -370,7 +414,9 @@ fn delete_vpc_refuses_unknown_malformed_and_foreign_vpcs() {
         l.delete_vpc(&a, v.as_str().replace("vpc-", "subnet-").as_str())
     });
     // Another account, or the same account in another region, cannot see it.
-    assert_refused(&mut lab, "InvalidVpcID.NotFound", |l| l.delete_vpc(&b, v.as_str()));
+    assert_refused(&mut lab, "InvalidVpcID.NotFound", |l| {
+        l.delete_vpc(&b, v.as_str())
+    });
     assert_refused(&mut lab, "InvalidVpcID.NotFound", |l| {
         l.delete_vpc(&caller_in(A, "us-west-2"), v.as_str())
     });
@@ -390,13 +436,15 @@ fn delete_vpc_refuses_while_anything_depends_on_it() {
 
     let igw = igw_attached(&mut lab, &a, &v);
     dep(&mut lab);
-    lab.detach_internet_gateway(&a, igw.as_str(), v.as_str()).unwrap();
+    lab.detach_internet_gateway(&a, igw.as_str(), v.as_str())
+        .unwrap();
 
     let eigw = lab
         .create_egress_only_internet_gateway(&a, v.as_str(), Tags::new())
         .unwrap();
     dep(&mut lab);
-    lab.delete_egress_only_internet_gateway(&a, eigw.as_str()).unwrap();
+    lab.delete_egress_only_internet_gateway(&a, eigw.as_str())
+        .unwrap();
 
     let g = sg(&mut lab, &a, &v, "web");
     dep(&mut lab);
@@ -428,9 +476,14 @@ fn delete_vpc_is_refused_while_a_nat_gateway_is_not_deleted() {
     // so its subnet can go while the NAT gateway itself remains.
     let alloc = eip(&mut lab, &a);
     let n = nat(&mut lab, &a, &s, &alloc);
-    assert_eq!(lab.nat_gateway(n.as_str()).unwrap().state, NatGatewayState::Failed);
+    assert_eq!(
+        lab.nat_gateway(n.as_str()).unwrap().state,
+        NatGatewayState::Failed
+    );
     lab.delete_subnet(&a, s.as_str()).unwrap();
-    assert_refused(&mut lab, "DependencyViolation", |l| l.delete_vpc(&a, v.as_str()));
+    assert_refused(&mut lab, "DependencyViolation", |l| {
+        l.delete_vpc(&a, v.as_str())
+    });
     lab.delete_nat_gateway(&a, n.as_str()).unwrap();
     lab.delete_vpc(&a, v.as_str()).unwrap();
 }
@@ -448,11 +501,17 @@ fn delete_vpc_deletes_its_live_peering_connections() {
     assert_eq!(route_state(&lab, &w_rt, "10.0.0.0/16"), RouteState::Active);
     lab.delete_vpc(&a, v.as_str()).unwrap();
     assert_eq!(
-        lab.vpc_peering_connection(pcx.as_str()).unwrap().status.code,
+        lab.vpc_peering_connection(pcx.as_str())
+            .unwrap()
+            .status
+            .code,
         PeeringStatusCode::Deleted
     );
     // The peer's route through the connection is now a blackhole.
-    assert_eq!(route_state(&lab, &w_rt, "10.0.0.0/16"), RouteState::Blackhole);
+    assert_eq!(
+        route_state(&lab, &w_rt, "10.0.0.0/16"),
+        RouteState::Blackhole
+    );
     assert_consistent(&lab);
 }
 
@@ -507,7 +566,8 @@ fn amazon_ipv6_block_later_adds_v6_local_route_and_nacl_entries() {
     let (mut lab, a) = lab();
     let v = vpc(&mut lab, &a, "10.0.0.0/16");
     let custom_acl = lab.create_network_acl(&a, v.as_str(), Tags::new()).unwrap();
-    lab.associate_vpc_cidr_block(&a, v.as_str(), None, true).unwrap();
+    lab.associate_vpc_cidr_block(&a, v.as_str(), None, true)
+        .unwrap();
     assert_consistent(&lab);
     let block = lab.vpc(v.as_str()).unwrap().ipv6_cidr_block_associations[0].cidr;
     assert_eq!(
@@ -524,7 +584,10 @@ fn amazon_ipv6_block_later_adds_v6_local_route_and_nacl_entries() {
             .map(|e| e.rule_number)
             .collect()
     };
-    assert_eq!(numbers(&default_acl), vec![100, 101, DEFAULT_RULE_V4, DEFAULT_RULE_V6]);
+    assert_eq!(
+        numbers(&default_acl),
+        vec![100, 101, DEFAULT_RULE_V4, DEFAULT_RULE_V6]
+    );
     // A custom ACL only gets the IPv6 `*` deny.
     assert_eq!(numbers(&custom_acl), vec![DEFAULT_RULE_V4, DEFAULT_RULE_V6]);
     assert_refused(&mut lab, "CidrLimitExceeded", |l| {
@@ -580,7 +643,12 @@ fn public_primary_block_cannot_add_rfc1918_blocks() {
     // other public blocks but no RFC 1918 block and no 198.19.0.0/16 block.
     let (mut lab, a) = lab();
     let v = vpc(&mut lab, &a, "100.64.0.0/16");
-    for restricted in ["10.0.0.0/16", "172.16.0.0/16", "192.168.0.0/16", "198.19.0.0/16"] {
+    for restricted in [
+        "10.0.0.0/16",
+        "172.16.0.0/16",
+        "192.168.0.0/16",
+        "198.19.0.0/16",
+    ] {
         assert_refused(&mut lab, "InvalidVpc.Range", |l| {
             l.associate_vpc_cidr_block(&a, v.as_str(), Some(restricted), false)
         });

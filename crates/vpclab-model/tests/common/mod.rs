@@ -91,8 +91,16 @@ pub fn assert_refused<T: Debug>(
         Err(e) => e,
     };
     assert_eq!(err.code(), code, "wrong error code; message: {err}");
-    assert_eq!(snapshot(lab), before, "a refused operation changed the lab ({err})");
-    assert_eq!(lab.index(), &index_before, "a refused operation changed the index");
+    assert_eq!(
+        snapshot(lab),
+        before,
+        "a refused operation changed the lab ({err})"
+    );
+    assert_eq!(
+        lab.index(),
+        &index_before,
+        "a refused operation changed the index"
+    );
     assert_consistent(lab);
     err
 }
@@ -267,7 +275,12 @@ pub fn nat(lab: &mut Lab, c: &Caller, subnet: &SubnetId, alloc: &AllocationId) -
     id
 }
 
-pub fn s3_endpoint(lab: &mut Lab, c: &Caller, vpc: &VpcId, tables: &[&RouteTableId]) -> VpcEndpointId {
+pub fn s3_endpoint(
+    lab: &mut Lab,
+    c: &Caller,
+    vpc: &VpcId,
+    tables: &[&RouteTableId],
+) -> VpcEndpointId {
     let id = lab
         .create_vpc_endpoint(
             c,

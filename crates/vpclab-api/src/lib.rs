@@ -1,0 +1,7 @@
+//! The AWS wire: SigV4 verification, the EC2/STS query protocol, AWS error shapes and
+//! HTTP routing, in front of the model, the policy engine, the reach engine and the store.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod sigv4;

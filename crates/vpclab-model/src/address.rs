@@ -43,7 +43,7 @@ pub struct AddressAssociation {
 owned!(Address);
 
 /// Where AssociateAddress should put the address.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct AssociateAddress {
     /// The allocation.
     pub allocation_id: String,

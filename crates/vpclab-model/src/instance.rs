@@ -96,7 +96,7 @@ impl InstanceState {
 owned!(Instance);
 
 /// The parameters of RunInstances.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RunInstances {
     /// The AMI id (recorded, not checked beyond its shape).
     pub image_id: String,

@@ -20,6 +20,7 @@ mod lab;
 mod nat_gateway;
 mod network_acl;
 mod network_interface;
+mod operation;
 mod peering;
 mod prefix_list;
 pub mod protocol;
@@ -47,6 +48,7 @@ pub use network_interface::{
     CreateNetworkInterface, InterfaceType, NetworkInterface, NetworkInterfaceAttachment,
     NetworkInterfaceAttribute, PrivateIp, PublicIpAssociation,
 };
+pub use operation::{Operation, Outcome};
 pub use peering::{PeeringSide, PeeringStatus, PeeringStatusCode, VpcPeeringConnection};
 pub use prefix_list::{
     AddressFamily, CreateManagedPrefixList, ManagedPrefixList, ModifyManagedPrefixList,

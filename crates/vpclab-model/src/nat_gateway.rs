@@ -98,7 +98,7 @@ impl NatGatewayState {
 }
 
 /// The parameters of CreateNatGateway.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CreateNatGateway {
     /// The subnet.
     pub subnet_id: String,

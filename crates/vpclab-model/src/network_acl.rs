@@ -102,7 +102,7 @@ pub struct NetworkAclAssociation {
 }
 
 /// The parameters of Create/ReplaceNetworkAclEntry, as on the wire.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct NetworkAclEntrySpec {
     /// 1–32766.
     pub rule_number: i32,

@@ -166,7 +166,7 @@ impl NetworkInterface {
 }
 
 /// The parameters of CreateNetworkInterface.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CreateNetworkInterface {
     /// The subnet.
     pub subnet_id: String,
@@ -187,7 +187,7 @@ pub struct CreateNetworkInterface {
 }
 
 /// An attribute for ModifyNetworkInterfaceAttribute.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NetworkInterfaceAttribute {
     /// `Description`.
     Description(String),
@@ -656,6 +656,9 @@ impl Lab {
             NetworkInterfaceId::parse,
         )?
         .clone();
+        if addresses.is_empty() {
+            return Err(Error::MissingParameter("privateIpAddress".into()));
+        }
         let mut drop: BTreeSet<Ipv4Addr> = BTreeSet::new();
         for a in addresses {
             let slot = eni.private_ips.iter().find(|p| p.address.to_string() == *a);

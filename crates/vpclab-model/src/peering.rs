@@ -100,6 +100,11 @@ impl PeeringStatus {
         PeeringStatus::new(PeeringStatusCode::Deleted, "Deleted")
     }
 
+    /// Expired: not accepted within the acceptance window.
+    pub(crate) fn expired() -> Self {
+        PeeringStatus::new(PeeringStatusCode::Expired, "Expired")
+    }
+
     /// Whether the connection is pending or active.
     pub fn is_live(&self) -> bool {
         matches!(
@@ -287,7 +292,7 @@ impl Lab {
             if p.status.code == PeeringStatusCode::PendingAcceptance
                 && p.status_at(now) == PeeringStatusCode::Expired
             {
-                p.status = PeeringStatus::new(PeeringStatusCode::Expired, "Expired");
+                p.status = PeeringStatus::expired();
                 expired.push(p.id.clone());
             }
         }

@@ -127,7 +127,7 @@ pub(crate) fn aws_managed_prefix_lists() -> crate::lab::Table<PrefixListId, Mana
 }
 
 /// The parameters of CreateManagedPrefixList.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CreateManagedPrefixList {
     /// Its name (not starting with `com.amazonaws`).
     pub name: String,
@@ -142,7 +142,7 @@ pub struct CreateManagedPrefixList {
 }
 
 /// The parameters of ModifyManagedPrefixList.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ModifyManagedPrefixList {
     /// The version the caller last saw (required when changing entries).
     pub current_version: Option<u64>,

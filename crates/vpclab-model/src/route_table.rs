@@ -144,7 +144,7 @@ pub enum AssociationTarget {
 }
 
 /// The parameters of CreateRoute and ReplaceRoute, as on the wire.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RouteSpec {
     /// An IPv4 destination.
     pub destination_cidr_block: Option<String>,

@@ -145,7 +145,7 @@ pub struct GroupReference {
 }
 
 /// One permission of Authorize/RevokeSecurityGroupIngress/Egress, as on the wire.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct IpPermission {
     /// `tcp`, `udp`, `icmp`, `icmpv6`, `-1`, or a number.
     pub ip_protocol: String,
@@ -164,7 +164,7 @@ pub struct IpPermission {
 }
 
 /// A security group named in a permission.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct UserIdGroupPair {
     /// The group id.
     pub group_id: Option<String>,

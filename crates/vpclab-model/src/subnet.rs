@@ -87,7 +87,7 @@ impl Subnet {
 }
 
 /// The parameters of CreateSubnet.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CreateSubnet {
     /// The VPC.
     pub vpc_id: String,
@@ -104,7 +104,7 @@ pub struct CreateSubnet {
 }
 
 /// A subnet attribute for ModifySubnetAttribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SubnetAttribute {
     /// `MapPublicIpOnLaunch`.
     MapPublicIpOnLaunch(bool),

@@ -3,6 +3,7 @@
 use crate::err::{Error, Kind, Result};
 use crate::ids::*;
 use crate::lab::{Caller, Lab, Tags};
+use serde::{Deserialize, Serialize};
 
 /// AWS's quota: 50 user tags per resource.
 const MAX_TAGS: usize = 50;
@@ -35,7 +36,7 @@ pub fn validate_tags(tags: &Tags) -> Result<()> {
 }
 
 /// A tag key to delete, optionally only when it has a given value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagFilter {
     /// The key.
     pub key: String,

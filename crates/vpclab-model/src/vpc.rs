@@ -101,7 +101,7 @@ impl Vpc {
 }
 
 /// The parameters of CreateVpc.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CreateVpc {
     /// The primary IPv4 block, `/16` to `/28`.
     pub cidr_block: String,
@@ -114,7 +114,7 @@ pub struct CreateVpc {
 }
 
 /// A VPC attribute for ModifyVpcAttribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VpcAttribute {
     /// `enableDnsSupport`.
     EnableDnsSupport(bool),
@@ -350,10 +350,17 @@ impl Lab {
             return Err(dependency());
         }
         for pcx in self.vpc_peering_connections.values_mut() {
-            if (pcx.requester.vpc_id == vpc.id || pcx.accepter.vpc_id == vpc.id)
-                && pcx.status.is_live()
-            {
-                pcx.status = crate::PeeringStatus::deleted(caller.now);
+            if pcx.requester.vpc_id != vpc.id && pcx.accepter.vpc_id != vpc.id {
+                continue;
+            }
+            // Live connections go with the VPC; a request already past its acceptance
+            // window stays what it is: expired.
+            match pcx.status_at(caller.now) {
+                crate::PeeringStatusCode::PendingAcceptance | crate::PeeringStatusCode::Active => {
+                    pcx.status = crate::PeeringStatus::deleted(caller.now);
+                }
+                crate::PeeringStatusCode::Expired => pcx.status = crate::PeeringStatus::expired(),
+                _ => {}
             }
         }
         if let Some(main) = main {

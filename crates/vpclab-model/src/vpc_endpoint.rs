@@ -100,7 +100,7 @@ impl VpcEndpointState {
 }
 
 /// The parameters of CreateVpcEndpoint.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CreateVpcEndpoint {
     /// The VPC.
     pub vpc_id: String,
@@ -117,7 +117,7 @@ pub struct CreateVpcEndpoint {
 }
 
 /// The parameters of ModifyVpcEndpoint.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ModifyVpcEndpoint {
     /// Route tables to add the endpoint's route to.
     pub add_route_table_ids: Vec<String>,

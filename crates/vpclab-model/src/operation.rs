@@ -1,0 +1,758 @@
+//! Every control-plane change as data: an [`Operation`] can be logged, replayed and
+//! applied with [`Lab::apply`], which is how the store makes the lab durable (an
+//! append-only log of the operations that succeeded, plus snapshots).
+//!
+//! `apply` is deterministic: the same lab, caller, time and operation give the same
+//! result and the same new ids. A refused operation changes nothing — not even the id
+//! generator — so a log holding only the accepted operations replays exactly.
+
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::err::{Error, Result};
+use crate::*;
+
+/// A control-plane change, with everything needed to apply it again.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "PascalCase")]
+#[allow(missing_docs)]
+pub enum Operation {
+    /// Adds an account with its default VPCs.
+    AddAccount {
+        account: AccountId,
+    },
+    CreateVpc(CreateVpc),
+    CreateDefaultVpc,
+    DeleteVpc {
+        vpc_id: String,
+    },
+    ModifyVpcAttribute {
+        vpc_id: String,
+        attribute: VpcAttribute,
+    },
+    AssociateVpcCidrBlock {
+        vpc_id: String,
+        cidr_block: Option<String>,
+        amazon_provided_ipv6_cidr_block: bool,
+    },
+    DisassociateVpcCidrBlock {
+        association_id: String,
+    },
+    CreateSubnet(CreateSubnet),
+    DeleteSubnet {
+        subnet_id: String,
+    },
+    ModifySubnetAttribute {
+        subnet_id: String,
+        attribute: SubnetAttribute,
+    },
+    AssociateSubnetCidrBlock {
+        subnet_id: String,
+        ipv6_cidr_block: String,
+    },
+    DisassociateSubnetCidrBlock {
+        association_id: String,
+    },
+    CreateRouteTable {
+        vpc_id: String,
+        tags: Tags,
+    },
+    DeleteRouteTable {
+        route_table_id: String,
+    },
+    AssociateRouteTable {
+        route_table_id: String,
+        subnet_id: String,
+    },
+    DisassociateRouteTable {
+        association_id: String,
+    },
+    ReplaceRouteTableAssociation {
+        association_id: String,
+        route_table_id: String,
+    },
+    CreateRoute {
+        route_table_id: String,
+        spec: RouteSpec,
+    },
+    ReplaceRoute {
+        route_table_id: String,
+        spec: RouteSpec,
+    },
+    DeleteRoute {
+        route_table_id: String,
+        spec: RouteSpec,
+    },
+    CreateInternetGateway {
+        tags: Tags,
+    },
+    DeleteInternetGateway {
+        internet_gateway_id: String,
+    },
+    AttachInternetGateway {
+        internet_gateway_id: String,
+        vpc_id: String,
+    },
+    DetachInternetGateway {
+        internet_gateway_id: String,
+        vpc_id: String,
+    },
+    CreateEgressOnlyInternetGateway {
+        vpc_id: String,
+        tags: Tags,
+    },
+    DeleteEgressOnlyInternetGateway {
+        egress_only_internet_gateway_id: String,
+    },
+    AllocateAddress {
+        tags: Tags,
+    },
+    ReleaseAddress {
+        allocation_id: String,
+    },
+    AssociateAddress(AssociateAddress),
+    DisassociateAddress {
+        association_id_or_ip: String,
+    },
+    CreateNatGateway(CreateNatGateway),
+    DeleteNatGateway {
+        nat_gateway_id: String,
+    },
+    CreateNetworkInterface(CreateNetworkInterface),
+    DeleteNetworkInterface {
+        network_interface_id: String,
+    },
+    AttachNetworkInterface {
+        network_interface_id: String,
+        instance_id: String,
+        device_index: u32,
+    },
+    DetachNetworkInterface {
+        attachment_id: String,
+    },
+    ModifyNetworkInterfaceAttribute {
+        network_interface_id: String,
+        attribute: NetworkInterfaceAttribute,
+    },
+    AssignPrivateIpAddresses {
+        network_interface_id: String,
+        addresses: Vec<String>,
+        count: u32,
+    },
+    UnassignPrivateIpAddresses {
+        network_interface_id: String,
+        addresses: Vec<String>,
+    },
+    RunInstances(RunInstances),
+    StopInstances {
+        instance_ids: Vec<String>,
+    },
+    StartInstances {
+        instance_ids: Vec<String>,
+    },
+    TerminateInstances {
+        instance_ids: Vec<String>,
+    },
+    CreateSecurityGroup {
+        vpc_id: Option<String>,
+        group_name: String,
+        description: String,
+        tags: Tags,
+    },
+    DeleteSecurityGroup {
+        group: String,
+    },
+    AuthorizeSecurityGroupRules {
+        group: String,
+        is_egress: bool,
+        permissions: Vec<IpPermission>,
+    },
+    RevokeSecurityGroupRules {
+        group: String,
+        is_egress: bool,
+        permissions: Vec<IpPermission>,
+        rule_ids: Vec<String>,
+    },
+    CreateNetworkAcl {
+        vpc_id: String,
+        tags: Tags,
+    },
+    DeleteNetworkAcl {
+        network_acl_id: String,
+    },
+    CreateNetworkAclEntry {
+        network_acl_id: String,
+        spec: NetworkAclEntrySpec,
+    },
+    ReplaceNetworkAclEntry {
+        network_acl_id: String,
+        spec: NetworkAclEntrySpec,
+    },
+    DeleteNetworkAclEntry {
+        network_acl_id: String,
+        rule_number: i32,
+        egress: bool,
+    },
+    ReplaceNetworkAclAssociation {
+        association_id: String,
+        network_acl_id: String,
+    },
+    CreateManagedPrefixList(CreateManagedPrefixList),
+    ModifyManagedPrefixList {
+        prefix_list_id: String,
+        change: ModifyManagedPrefixList,
+    },
+    DeleteManagedPrefixList {
+        prefix_list_id: String,
+    },
+    CreateVpcEndpoint(CreateVpcEndpoint),
+    ModifyVpcEndpoint {
+        vpc_endpoint_id: String,
+        change: ModifyVpcEndpoint,
+    },
+    DeleteVpcEndpoints {
+        vpc_endpoint_ids: Vec<String>,
+    },
+    CreateVpcPeeringConnection {
+        vpc_id: String,
+        peer_vpc_id: String,
+        peer_owner_id: Option<String>,
+        peer_region: Option<String>,
+        tags: Tags,
+    },
+    AcceptVpcPeeringConnection {
+        vpc_peering_connection_id: String,
+    },
+    RejectVpcPeeringConnection {
+        vpc_peering_connection_id: String,
+    },
+    DeleteVpcPeeringConnection {
+        vpc_peering_connection_id: String,
+    },
+    ExpireVpcPeeringConnections,
+    CreateTags {
+        resource_ids: Vec<String>,
+        tags: Tags,
+    },
+    DeleteTags {
+        resource_ids: Vec<String>,
+        keys: Vec<TagFilter>,
+    },
+}
+
+/// What an applied operation produced.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Nothing beyond success.
+    Done,
+    /// The id of what was created (a VPC, an association, an attachment, …).
+    Created(String),
+    /// RunInstances: the reservation and its instances.
+    Reservation(ReservationId, Vec<InstanceId>),
+    /// Start/Stop/TerminateInstances.
+    StateChanges(Vec<InstanceStateChange>),
+    /// AuthorizeSecurityGroupIngress/Egress: the rules added.
+    Rules(Vec<SecurityGroupRule>),
+    /// RevokeSecurityGroupIngress/Egress.
+    Revoked(Revoked),
+    /// AssignPrivateIpAddresses.
+    Addresses(Vec<Ipv4Addr>),
+    /// ModifyManagedPrefixList: the new version.
+    Version(u64),
+    /// DeleteVpcEndpoints: the ones that could not be deleted.
+    Unsuccessful(Vec<(String, Error)>),
+    /// Peering connections that expired.
+    Expired(Vec<VpcPeeringConnectionId>),
+}
+
+impl Operation {
+    /// The operation's name (`CreateVpc`), as logs print it.
+    pub fn name(&self) -> &'static str {
+        macro_rules! names {
+            ($($v:ident),*) => { match self { $(Operation::$v { .. } => stringify!($v),)* } };
+        }
+        names!(
+            AddAccount,
+            CreateVpc,
+            CreateDefaultVpc,
+            DeleteVpc,
+            ModifyVpcAttribute,
+            AssociateVpcCidrBlock,
+            DisassociateVpcCidrBlock,
+            CreateSubnet,
+            DeleteSubnet,
+            ModifySubnetAttribute,
+            AssociateSubnetCidrBlock,
+            DisassociateSubnetCidrBlock,
+            CreateRouteTable,
+            DeleteRouteTable,
+            AssociateRouteTable,
+            DisassociateRouteTable,
+            ReplaceRouteTableAssociation,
+            CreateRoute,
+            ReplaceRoute,
+            DeleteRoute,
+            CreateInternetGateway,
+            DeleteInternetGateway,
+            AttachInternetGateway,
+            DetachInternetGateway,
+            CreateEgressOnlyInternetGateway,
+            DeleteEgressOnlyInternetGateway,
+            AllocateAddress,
+            ReleaseAddress,
+            AssociateAddress,
+            DisassociateAddress,
+            CreateNatGateway,
+            DeleteNatGateway,
+            CreateNetworkInterface,
+            DeleteNetworkInterface,
+            AttachNetworkInterface,
+            DetachNetworkInterface,
+            ModifyNetworkInterfaceAttribute,
+            AssignPrivateIpAddresses,
+            UnassignPrivateIpAddresses,
+            RunInstances,
+            StopInstances,
+            StartInstances,
+            TerminateInstances,
+            CreateSecurityGroup,
+            DeleteSecurityGroup,
+            AuthorizeSecurityGroupRules,
+            RevokeSecurityGroupRules,
+            CreateNetworkAcl,
+            DeleteNetworkAcl,
+            CreateNetworkAclEntry,
+            ReplaceNetworkAclEntry,
+            DeleteNetworkAclEntry,
+            ReplaceNetworkAclAssociation,
+            CreateManagedPrefixList,
+            ModifyManagedPrefixList,
+            DeleteManagedPrefixList,
+            CreateVpcEndpoint,
+            ModifyVpcEndpoint,
+            DeleteVpcEndpoints,
+            CreateVpcPeeringConnection,
+            AcceptVpcPeeringConnection,
+            RejectVpcPeeringConnection,
+            DeleteVpcPeeringConnection,
+            ExpireVpcPeeringConnections,
+            CreateTags,
+            DeleteTags
+        )
+    }
+}
+
+fn created(id: impl ToString) -> Outcome {
+    Outcome::Created(id.to_string())
+}
+
+impl Lab {
+    /// Applies `op` for `caller`. On `Err` the lab is exactly as before, id generator
+    /// included, so only the operations that returned `Ok` need logging for a replay.
+    pub fn apply(&mut self, caller: &Caller, op: &Operation) -> Result<Outcome> {
+        let ids = self.ids.clone();
+        let outcome = self.apply_unlogged(caller, op);
+        if outcome.is_err() {
+            self.ids = ids;
+        }
+        outcome
+    }
+
+    fn apply_unlogged(&mut self, c: &Caller, op: &Operation) -> Result<Outcome> {
+        use Operation as O;
+        Ok(match op {
+            O::AddAccount { account } => {
+                self.add_account(account, c.now);
+                Outcome::Done
+            }
+            O::CreateVpc(req) => created(self.create_vpc(c, req.clone())?),
+            O::CreateDefaultVpc => created(self.create_default_vpc(c)?),
+            O::DeleteVpc { vpc_id } => self.delete_vpc(c, vpc_id).map(|()| Outcome::Done)?,
+            O::ModifyVpcAttribute { vpc_id, attribute } => self
+                .modify_vpc_attribute(c, vpc_id, *attribute)
+                .map(|()| Outcome::Done)?,
+            O::AssociateVpcCidrBlock {
+                vpc_id,
+                cidr_block,
+                amazon_provided_ipv6_cidr_block,
+            } => created(self.associate_vpc_cidr_block(
+                c,
+                vpc_id,
+                cidr_block.as_deref(),
+                *amazon_provided_ipv6_cidr_block,
+            )?),
+            O::DisassociateVpcCidrBlock { association_id } => self
+                .disassociate_vpc_cidr_block(c, association_id)
+                .map(|()| Outcome::Done)?,
+            O::CreateSubnet(req) => created(self.create_subnet(c, req.clone())?),
+            O::DeleteSubnet { subnet_id } => {
+                self.delete_subnet(c, subnet_id).map(|()| Outcome::Done)?
+            }
+            O::ModifySubnetAttribute {
+                subnet_id,
+                attribute,
+            } => self
+                .modify_subnet_attribute(c, subnet_id, *attribute)
+                .map(|()| Outcome::Done)?,
+            O::AssociateSubnetCidrBlock {
+                subnet_id,
+                ipv6_cidr_block,
+            } => created(self.associate_subnet_cidr_block(c, subnet_id, ipv6_cidr_block)?),
+            O::DisassociateSubnetCidrBlock { association_id } => self
+                .disassociate_subnet_cidr_block(c, association_id)
+                .map(|()| Outcome::Done)?,
+            O::CreateRouteTable { vpc_id, tags } => {
+                created(self.create_route_table(c, vpc_id, tags.clone())?)
+            }
+            O::DeleteRouteTable { route_table_id } => self
+                .delete_route_table(c, route_table_id)
+                .map(|()| Outcome::Done)?,
+            O::AssociateRouteTable {
+                route_table_id,
+                subnet_id,
+            } => created(self.associate_route_table(c, route_table_id, subnet_id)?),
+            O::DisassociateRouteTable { association_id } => self
+                .disassociate_route_table(c, association_id)
+                .map(|()| Outcome::Done)?,
+            O::ReplaceRouteTableAssociation {
+                association_id,
+                route_table_id,
+            } => {
+                created(self.replace_route_table_association(c, association_id, route_table_id)?)
+            }
+            O::CreateRoute {
+                route_table_id,
+                spec,
+            } => self
+                .create_route(c, route_table_id, spec)
+                .map(|()| Outcome::Done)?,
+            O::ReplaceRoute {
+                route_table_id,
+                spec,
+            } => self
+                .replace_route(c, route_table_id, spec)
+                .map(|()| Outcome::Done)?,
+            O::DeleteRoute {
+                route_table_id,
+                spec,
+            } => self
+                .delete_route(c, route_table_id, spec)
+                .map(|()| Outcome::Done)?,
+            O::CreateInternetGateway { tags } => {
+                created(self.create_internet_gateway(c, tags.clone())?)
+            }
+            O::DeleteInternetGateway {
+                internet_gateway_id,
+            } => self
+                .delete_internet_gateway(c, internet_gateway_id)
+                .map(|()| Outcome::Done)?,
+            O::AttachInternetGateway {
+                internet_gateway_id,
+                vpc_id,
+            } => self
+                .attach_internet_gateway(c, internet_gateway_id, vpc_id)
+                .map(|()| Outcome::Done)?,
+            O::DetachInternetGateway {
+                internet_gateway_id,
+                vpc_id,
+            } => self
+                .detach_internet_gateway(c, internet_gateway_id, vpc_id)
+                .map(|()| Outcome::Done)?,
+            O::CreateEgressOnlyInternetGateway { vpc_id, tags } => {
+                created(self.create_egress_only_internet_gateway(c, vpc_id, tags.clone())?)
+            }
+            O::DeleteEgressOnlyInternetGateway {
+                egress_only_internet_gateway_id,
+            } => self
+                .delete_egress_only_internet_gateway(c, egress_only_internet_gateway_id)
+                .map(|()| Outcome::Done)?,
+            O::AllocateAddress { tags } => created(self.allocate_address(c, tags.clone())?),
+            O::ReleaseAddress { allocation_id } => self
+                .release_address(c, allocation_id)
+                .map(|()| Outcome::Done)?,
+            O::AssociateAddress(req) => created(self.associate_address(c, req)?),
+            O::DisassociateAddress {
+                association_id_or_ip,
+            } => self
+                .disassociate_address(c, association_id_or_ip)
+                .map(|()| Outcome::Done)?,
+            O::CreateNatGateway(req) => created(self.create_nat_gateway(c, req.clone())?),
+            O::DeleteNatGateway { nat_gateway_id } => self
+                .delete_nat_gateway(c, nat_gateway_id)
+                .map(|()| Outcome::Done)?,
+            O::CreateNetworkInterface(req) => {
+                created(self.create_network_interface(c, req.clone())?)
+            }
+            O::DeleteNetworkInterface {
+                network_interface_id,
+            } => self
+                .delete_network_interface(c, network_interface_id)
+                .map(|()| Outcome::Done)?,
+            O::AttachNetworkInterface {
+                network_interface_id,
+                instance_id,
+                device_index,
+            } => created(self.attach_network_interface(
+                c,
+                network_interface_id,
+                instance_id,
+                *device_index,
+            )?),
+            O::DetachNetworkInterface { attachment_id } => self
+                .detach_network_interface(c, attachment_id)
+                .map(|()| Outcome::Done)?,
+            O::ModifyNetworkInterfaceAttribute {
+                network_interface_id,
+                attribute,
+            } => self
+                .modify_network_interface_attribute(c, network_interface_id, attribute.clone())
+                .map(|()| Outcome::Done)?,
+            O::AssignPrivateIpAddresses {
+                network_interface_id,
+                addresses,
+                count,
+            } => Outcome::Addresses(self.assign_private_ip_addresses(
+                c,
+                network_interface_id,
+                addresses,
+                *count,
+            )?),
+            O::UnassignPrivateIpAddresses {
+                network_interface_id,
+                addresses,
+            } => self
+                .unassign_private_ip_addresses(c, network_interface_id, addresses)
+                .map(|()| Outcome::Done)?,
+            O::RunInstances(req) => {
+                let (reservation, instances) = self.run_instances(c, req.clone())?;
+                Outcome::Reservation(reservation, instances)
+            }
+            O::StopInstances { instance_ids } => {
+                Outcome::StateChanges(self.stop_instances(c, instance_ids)?)
+            }
+            O::StartInstances { instance_ids } => {
+                Outcome::StateChanges(self.start_instances(c, instance_ids)?)
+            }
+            O::TerminateInstances { instance_ids } => {
+                Outcome::StateChanges(self.terminate_instances(c, instance_ids)?)
+            }
+            O::CreateSecurityGroup {
+                vpc_id,
+                group_name,
+                description,
+                tags,
+            } => created(self.create_security_group(
+                c,
+                vpc_id.as_deref(),
+                group_name,
+                description,
+                tags.clone(),
+            )?),
+            O::DeleteSecurityGroup { group } => self
+                .delete_security_group(c, group)
+                .map(|()| Outcome::Done)?,
+            O::AuthorizeSecurityGroupRules {
+                group,
+                is_egress,
+                permissions,
+            } => Outcome::Rules(self.authorize_security_group_rules(
+                c,
+                group,
+                *is_egress,
+                permissions,
+            )?),
+            O::RevokeSecurityGroupRules {
+                group,
+                is_egress,
+                permissions,
+                rule_ids,
+            } => Outcome::Revoked(self.revoke_security_group_rules(
+                c,
+                group,
+                *is_egress,
+                permissions,
+                rule_ids,
+            )?),
+            O::CreateNetworkAcl { vpc_id, tags } => {
+                created(self.create_network_acl(c, vpc_id, tags.clone())?)
+            }
+            O::DeleteNetworkAcl { network_acl_id } => self
+                .delete_network_acl(c, network_acl_id)
+                .map(|()| Outcome::Done)?,
+            O::CreateNetworkAclEntry {
+                network_acl_id,
+                spec,
+            } => self
+                .create_network_acl_entry(c, network_acl_id, spec)
+                .map(|()| Outcome::Done)?,
+            O::ReplaceNetworkAclEntry {
+                network_acl_id,
+                spec,
+            } => self
+                .replace_network_acl_entry(c, network_acl_id, spec)
+                .map(|()| Outcome::Done)?,
+            O::DeleteNetworkAclEntry {
+                network_acl_id,
+                rule_number,
+                egress,
+            } => self
+                .delete_network_acl_entry(c, network_acl_id, *rule_number, *egress)
+                .map(|()| Outcome::Done)?,
+            O::ReplaceNetworkAclAssociation {
+                association_id,
+                network_acl_id,
+            } => {
+                created(self.replace_network_acl_association(c, association_id, network_acl_id)?)
+            }
+            O::CreateManagedPrefixList(req) => {
+                created(self.create_managed_prefix_list(c, req.clone())?)
+            }
+            O::ModifyManagedPrefixList {
+                prefix_list_id,
+                change,
+            } => Outcome::Version(self.modify_managed_prefix_list(
+                c,
+                prefix_list_id,
+                change.clone(),
+            )?),
+            O::DeleteManagedPrefixList { prefix_list_id } => self
+                .delete_managed_prefix_list(c, prefix_list_id)
+                .map(|()| Outcome::Done)?,
+            O::CreateVpcEndpoint(req) => created(self.create_vpc_endpoint(c, req.clone())?),
+            O::ModifyVpcEndpoint {
+                vpc_endpoint_id,
+                change,
+            } => self
+                .modify_vpc_endpoint(c, vpc_endpoint_id, change.clone())
+                .map(|()| Outcome::Done)?,
+            O::DeleteVpcEndpoints { vpc_endpoint_ids } => {
+                Outcome::Unsuccessful(self.delete_vpc_endpoints(c, vpc_endpoint_ids))
+            }
+            O::CreateVpcPeeringConnection {
+                vpc_id,
+                peer_vpc_id,
+                peer_owner_id,
+                peer_region,
+                tags,
+            } => created(self.create_vpc_peering_connection(
+                c,
+                vpc_id,
+                peer_vpc_id,
+                peer_owner_id.as_deref(),
+                peer_region.as_deref(),
+                tags.clone(),
+            )?),
+            O::AcceptVpcPeeringConnection {
+                vpc_peering_connection_id,
+            } => self
+                .accept_vpc_peering_connection(c, vpc_peering_connection_id)
+                .map(|()| Outcome::Done)?,
+            O::RejectVpcPeeringConnection {
+                vpc_peering_connection_id,
+            } => self
+                .reject_vpc_peering_connection(c, vpc_peering_connection_id)
+                .map(|()| Outcome::Done)?,
+            O::DeleteVpcPeeringConnection {
+                vpc_peering_connection_id,
+            } => self
+                .delete_vpc_peering_connection(c, vpc_peering_connection_id)
+                .map(|()| Outcome::Done)?,
+            O::ExpireVpcPeeringConnections => {
+                Outcome::Expired(self.expire_vpc_peering_connections(c.now))
+            }
+            O::CreateTags { resource_ids, tags } => self
+                .create_tags(c, resource_ids, tags)
+                .map(|()| Outcome::Done)?,
+            O::DeleteTags { resource_ids, keys } => self
+                .delete_tags(c, resource_ids, keys)
+                .map(|()| Outcome::Done)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller() -> Caller {
+        Caller::new(
+            AccountId::parse("111111111111").unwrap(),
+            Region::default_region(),
+            Timestamp(1000),
+        )
+    }
+
+    #[test]
+    fn operations_survive_json_and_replay_to_the_same_lab() {
+        let c = caller();
+        let ops = vec![
+            Operation::AddAccount {
+                account: c.account.clone(),
+            },
+            Operation::CreateVpc(CreateVpc {
+                cidr_block: "10.0.0.0/16".into(),
+                ..Default::default()
+            }),
+        ];
+        let mut a = Lab::new(3);
+        let mut log = Vec::new();
+        for op in &ops {
+            a.apply(&c, op).unwrap();
+            log.push(serde_json::to_string(op).unwrap());
+        }
+        let vpc = a.vpcs().find(|v| !v.is_default).unwrap().id.to_string();
+        let more = [
+            Operation::CreateSubnet(CreateSubnet {
+                vpc_id: vpc.clone(),
+                cidr_block: "10.0.1.0/24".into(),
+                ..Default::default()
+            }),
+            Operation::CreateSubnet(CreateSubnet {
+                vpc_id: vpc.clone(),
+                cidr_block: "10.0.1.0/25".into(),
+                ..Default::default()
+            }),
+            Operation::CreateInternetGateway { tags: Tags::new() },
+        ];
+        for op in &more {
+            if a.apply(&c, op).is_ok() {
+                log.push(serde_json::to_string(op).unwrap());
+            }
+        }
+        assert_eq!(
+            log.len(),
+            4,
+            "the overlapping subnet was refused and not logged"
+        );
+        let mut b = Lab::new(3);
+        for line in &log {
+            let op: Operation = serde_json::from_str(line).unwrap();
+            b.apply(&c, &op).unwrap();
+        }
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            serde_json::to_value(&b).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_refused_operation_leaves_the_id_generator_alone() {
+        let c = caller();
+        let mut lab = Lab::new(9);
+        lab.apply(
+            &c,
+            &Operation::AddAccount {
+                account: c.account.clone(),
+            },
+        )
+        .unwrap();
+        let before = serde_json::to_value(&lab).unwrap();
+        let bad = Operation::CreateVpc(CreateVpc {
+            cidr_block: "10.0.0.0/8".into(),
+            ..Default::default()
+        });
+        assert_eq!(lab.apply(&c, &bad).unwrap_err().code(), "InvalidVpc.Range");
+        assert_eq!(serde_json::to_value(&lab).unwrap(), before);
+    }
+}

@@ -582,3 +582,13 @@ fn listings_keep_creation_order_when_an_interface_changes() {
     let order: Vec<_> = lab.network_interfaces().map(|e| e.id.clone()).collect();
     assert_eq!(order, vec![first, second]);
 }
+
+#[test]
+fn unassign_needs_at_least_one_address() {
+    let mut w = world();
+    let (lab, a) = (&mut w.lab, &w.a);
+    let e = eni(lab, a, &w.subnet);
+    assert_refused(lab, "MissingParameter", |l| {
+        l.unassign_private_ip_addresses(a, e.as_str(), &[])
+    });
+}

@@ -374,3 +374,20 @@ fn create_vpc_peering_connection_refusals() {
         l.delete_vpc_peering_connection(a, &missing("pcx"))
     });
 }
+
+#[test]
+fn deleting_a_vpc_deletes_live_connections_and_leaves_expired_ones_expired() {
+    let (mut lab, a) = lab();
+    let v = vpc(&mut lab, &a, "10.0.0.0/16");
+    let w = vpc(&mut lab, &a, "10.1.0.0/16");
+    let x = vpc(&mut lab, &a, "10.2.0.0/16");
+    let old = peering(&mut lab, &a, &v, &w, A);
+    let later = at(&a, WEEK + 10);
+    let fresh = lab
+        .create_vpc_peering_connection(&later, v.as_str(), x.as_str(), None, None, Tags::new())
+        .unwrap();
+    lab.delete_vpc(&later, v.as_str()).unwrap();
+    assert_eq!(status(&lab, &old), PeeringStatusCode::Expired);
+    assert_eq!(status(&lab, &fresh), PeeringStatusCode::Deleted);
+    assert_consistent(&lab);
+}

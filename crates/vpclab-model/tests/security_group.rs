@@ -701,3 +701,29 @@ fn delete_security_group_refusals() {
     });
     assert_consistent(lab);
 }
+
+#[test]
+fn a_stale_peered_reference_still_counts_as_a_duplicate() {
+    // A rule names a group (id and owner); the peering it went through is not part of the
+    // rule's identity. After the peering is replaced, the same rule is a duplicate.
+    let (mut lab, a) = lab();
+    let v = vpc(&mut lab, &a, "10.0.0.0/16");
+    let w = vpc(&mut lab, &a, "10.1.0.0/16");
+    let app = sg(&mut lab, &a, &v, "app");
+    let far = sg(&mut lab, &a, &w, "far");
+    let perm = [from_group("tcp", 443, 443, &far)];
+    let first = peering(&mut lab, &a, &v, &w, A);
+    lab.accept_vpc_peering_connection(&a, first.as_str())
+        .unwrap();
+    lab.authorize_security_group_rules(&a, app.as_str(), false, &perm)
+        .unwrap();
+    lab.delete_vpc_peering_connection(&a, first.as_str())
+        .unwrap();
+    let second = peering(&mut lab, &a, &v, &w, A);
+    lab.accept_vpc_peering_connection(&a, second.as_str())
+        .unwrap();
+    assert_refused(&mut lab, "InvalidPermission.Duplicate", |l| {
+        l.authorize_security_group_rules(&a, app.as_str(), false, &perm)
+    });
+    assert_eq!(group(&lab, &app).ingress().count(), 1);
+}

@@ -49,6 +49,17 @@ impl Lab {
         tags: Tags,
     ) -> Result<InternetGatewayId> {
         validate_tags(&tags)?;
+        let mine = self
+            .internet_gateways
+            .values()
+            .filter(|g| g.owner_id == caller.account && g.region == caller.region)
+            .count();
+        if mine >= self.quotas.internet_gateways_per_region {
+            return Err(Error::LimitExceeded {
+                code: "InternetGatewayLimitExceeded",
+                message: "The maximum number of internet gateways has been reached.".into(),
+            });
+        }
         let id: InternetGatewayId = self.mint();
         self.internet_gateways.insert(
             id.clone(),

@@ -94,6 +94,16 @@ pub struct Quotas {
     pub vpcs_per_region: usize,
     /// Elastic IPs per region (AWS default: 5).
     pub elastic_ips_per_region: usize,
+    /// Internet gateways per region (AWS default: 5).
+    #[serde(default = "five")]
+    pub internet_gateways_per_region: usize,
+    /// NAT gateways per availability zone (AWS default: 5).
+    #[serde(default = "five")]
+    pub nat_gateways_per_zone: usize,
+}
+
+fn five() -> usize {
+    5
 }
 
 impl Default for Quotas {
@@ -101,6 +111,8 @@ impl Default for Quotas {
         Quotas {
             vpcs_per_region: 5,
             elastic_ips_per_region: 5,
+            internet_gateways_per_region: 5,
+            nat_gateways_per_zone: 5,
         }
     }
 }

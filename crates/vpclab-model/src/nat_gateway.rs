@@ -175,6 +175,25 @@ impl Lab {
             }
             (ConnectivityType::Private, None) => None,
         };
+        let in_zone = self
+            .nat_gateways
+            .values()
+            .filter(|n| {
+                n.owner_id == caller.account
+                    && !matches!(n.state, NatGatewayState::Deleted | NatGatewayState::Failed)
+                    && self.subnets.get(&n.subnet_id).map(|s| &s.availability_zone)
+                        == Some(&subnet.availability_zone)
+            })
+            .count();
+        if in_zone >= self.quotas.nat_gateways_per_zone {
+            return Err(Error::LimitExceeded {
+                code: "NatGatewayLimitExceeded",
+                message: format!(
+                    "The maximum number of NAT gateways in {} has been reached.",
+                    subnet.availability_zone
+                ),
+            });
+        }
         let wanted: Vec<String> = req.private_ip_address.iter().cloned().collect();
         let private = self.pick_private_ips(&subnet, &wanted, usize::from(wanted.is_empty()))?;
         let private_ip = private.first().copied().unwrap_or(Ipv4Addr::UNSPECIFIED);

@@ -460,10 +460,13 @@ impl Lab {
             eni_id,
             NetworkInterfaceId::parse,
         )?;
+        // AWS: "InvalidNetworkInterface.InUse — the specified interface is currently in
+        // use and cannot be deleted or attached to another instance."
         if eni.attachment.is_some() || eni.requester_managed {
-            return Err(Error::InvalidParameterValue(format!(
-                "Network interface '{eni_id}' is currently in use."
-            )));
+            return Err(Error::Coded {
+                code: "InvalidNetworkInterface.InUse",
+                message: format!("Network interface '{eni_id}' is currently in use."),
+            });
         }
         let id = eni.id.clone();
         self.remove_interface(&id);
@@ -493,10 +496,13 @@ impl Lab {
             InstanceId::parse,
         )?;
         if let Some(a) = &eni.attachment {
-            return Err(Error::InvalidParameterValue(format!(
-                "Interface {eni_id} is currently in use (attached to {}).",
-                a.instance_id
-            )));
+            return Err(Error::Coded {
+                code: "InvalidNetworkInterface.InUse",
+                message: format!(
+                    "Interface {eni_id} is currently in use (attached to {}).",
+                    a.instance_id
+                ),
+            });
         }
         if eni.requester_managed {
             return Err(Error::OperationNotPermitted(format!(

@@ -628,7 +628,7 @@ fn public_nat_gateway_gets_an_interface_with_its_elastic_ip() {
         l.create_route(a, rt.as_str(), &via_nat("::/0", &n))
     });
     // Its interface and its address are the NAT gateway's own.
-    assert_refused(lab, "InvalidParameterValue", |l| {
+    assert_refused(lab, "InvalidNetworkInterface.InUse", |l| {
         l.delete_network_interface(a, eni.id.as_str())
     });
     let assoc = lab
@@ -823,4 +823,53 @@ fn create_nat_gateway_refusals() {
     assert_refused(lab, "NatGatewayNotFound", |l| {
         l.delete_nat_gateway(a, &missing("nat"))
     });
+}
+
+// ---------------------------------------------------------------- quotas
+
+#[test]
+fn internet_gateways_are_limited_to_five_per_region_and_account() {
+    let (mut lab, a, b) = lab2();
+    for _ in 0..5 {
+        lab.create_internet_gateway(&a, Tags::new()).unwrap();
+    }
+    assert_refused(&mut lab, "InternetGatewayLimitExceeded", |l| {
+        l.create_internet_gateway(&a, Tags::new())
+    });
+    // Another account, and another region, have their own quota.
+    lab.create_internet_gateway(&b, Tags::new()).unwrap();
+    let west = Caller {
+        region: region("us-west-2"),
+        ..a.clone()
+    };
+    lab.create_internet_gateway(&west, Tags::new()).unwrap();
+}
+
+#[test]
+fn nat_gateways_are_limited_to_five_per_availability_zone() {
+    let (mut lab, a) = lab();
+    lab.quotas.elastic_ips_per_region = 10;
+    let v = vpc(&mut lab, &a, "10.0.0.0/16");
+    igw_attached(&mut lab, &a, &v);
+    let east_a = subnet_in(&mut lab, &a, &v, "10.0.1.0/24", "us-east-1a");
+    let east_b = subnet_in(&mut lab, &a, &v, "10.0.2.0/24", "us-east-1b");
+    let mut nats = Vec::new();
+    for _ in 0..5 {
+        let x = eip(&mut lab, &a);
+        nats.push(nat(&mut lab, &a, &east_a, &x));
+    }
+    let x = eip(&mut lab, &a);
+    let sixth = CreateNatGateway {
+        subnet_id: east_a.to_string(),
+        allocation_id: Some(x.to_string()),
+        ..Default::default()
+    };
+    assert_refused(&mut lab, "NatGatewayLimitExceeded", |l| {
+        l.create_nat_gateway(&a, sixth.clone())
+    });
+    // Another zone has room, and a deleted NAT gateway frees its place.
+    nat(&mut lab, &a, &east_b, &x);
+    lab.delete_nat_gateway(&a, nats[0].as_str()).unwrap();
+    let y = eip(&mut lab, &a);
+    nat(&mut lab, &a, &east_a, &y);
 }

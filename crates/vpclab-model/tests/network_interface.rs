@@ -364,7 +364,7 @@ fn attach_and_detach_a_secondary_interface() {
     assert!(!att.delete_on_termination);
     assert_eq!(lab.instance_of(eni).map(|x| x.id.clone()), Some(i.clone()));
     // AWS: an attached interface cannot be deleted.
-    assert_refused(lab, "InvalidParameterValue", |l| {
+    assert_refused(lab, "InvalidNetworkInterface.InUse", |l| {
         l.delete_network_interface(a, e.as_str())
     });
     lab.detach_network_interface(a, attachment.as_str())
@@ -394,7 +394,7 @@ fn attach_network_interface_refusals() {
     let e = eni(lab, a, &w.subnet);
     let primary = primary_eni(lab, &i).id.clone();
     // Already attached (the instance's own primary interface).
-    assert_refused(lab, "InvalidParameterValue", |l| {
+    assert_refused(lab, "InvalidNetworkInterface.InUse", |l| {
         l.attach_network_interface(a, primary.as_str(), i.as_str(), 1)
     });
     // Device index 0 is taken by the primary interface.

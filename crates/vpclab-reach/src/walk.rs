@@ -129,6 +129,12 @@ fn route_rule(table: &RouteTable, route: &Route) -> Rule {
 }
 
 impl<'a> Walk<'a> {
+    /// A hop that decides nothing, which the reply crosses too.
+    fn pass(&mut self, component: Component, header: Header) {
+        self.hop(component.clone(), header, header, None);
+        self.crossings.push(Crossing::Pass { component, header });
+    }
+
     fn hop(&mut self, component: Component, inbound: Header, outbound: Header, rule: Option<Rule>) {
         self.forward.push(Hop {
             component,
@@ -549,8 +555,7 @@ impl<'a> Walk<'a> {
             RouteTarget::EgressOnlyInternetGateway(id) => {
                 self.acl(subnet, true, header, Direction::Forward)?;
                 let component = Component::new(ComponentKind::EgressOnlyInternetGateway, id);
-                self.hop(component.clone(), header, header, None);
-                self.crossings.push(Crossing::Pass { component, header });
+                self.pass(component, header);
                 self.internet(header)
             }
             RouteTarget::NatGateway(id) => self.nat_gateway(id, subnet, header),
@@ -698,8 +703,7 @@ impl<'a> Walk<'a> {
         let component = Component::new(ComponentKind::InternetGateway, igw);
         let IpAddr::V4(source) = header.source else {
             // IPv6 addresses are public already: no translation.
-            self.hop(component.clone(), header, header, None);
-            self.crossings.push(Crossing::Pass { component, header });
+            self.pass(component, header);
             return self.internet(header);
         };
         if is_rfc1918(header.destination) {
@@ -751,8 +755,7 @@ impl<'a> Walk<'a> {
                 ComponentKind::AwsService,
                 format!("{}.{}", service.name, region),
             );
-            self.hop(component.clone(), header, header, None);
-            self.crossings.push(Crossing::Pass { component, header });
+            self.pass(component, header);
             self.context = Some(RequestContext {
                 source_ip: Some(header.source),
                 ..RequestContext::default()
@@ -785,8 +788,7 @@ impl<'a> Walk<'a> {
             return self.ipv6_in(vpc, header);
         }
         let component = Component::new(ComponentKind::Internet, "internet");
-        self.hop(component.clone(), header, header, None);
-        self.crossings.push(Crossing::Pass { component, header });
+        self.pass(component, header);
         Ok(Delivery::Internet {
             address: header.destination,
             seen_source: header.source,
@@ -900,8 +902,7 @@ impl<'a> Walk<'a> {
                 header,
             ));
         };
-        self.hop(component.clone(), header, header, None);
-        self.crossings.push(Crossing::Pass { component, header });
+        self.pass(component, header);
         let subnet = self.subnet(&eni.subnet_id, header)?;
         self.crossings.push(Crossing::ReturnRoute {
             subnet_id: subnet.id.to_string(),
@@ -1008,17 +1009,12 @@ impl<'a> Walk<'a> {
                 header,
             ));
         };
-        self.hop(component.clone(), header, header, None);
-        self.crossings.push(Crossing::Pass { component, header });
+        self.pass(component, header);
         let service_component = Component::new(
             ComponentKind::AwsService,
             format!("{}.{region}", service.name),
         );
-        self.hop(service_component.clone(), header, header, None);
-        self.crossings.push(Crossing::Pass {
-            component: service_component,
-            header,
-        });
+        self.pass(service_component, header);
         self.context = Some(RequestContext {
             source_vpce: Some(endpoint.id.to_string()),
             source_vpc: Some(subnet.vpc_id.to_string()),
@@ -1105,8 +1101,7 @@ impl<'a> Walk<'a> {
                 header,
             ));
         }
-        self.hop(component.clone(), header, header, None);
-        self.crossings.push(Crossing::Pass { component, header });
+        self.pass(component, header);
         let Some(target) = lab.eni_by_private_ip(&peer.id, header.destination) else {
             let why = format!(
                 "no network interface in {} has the address {}",

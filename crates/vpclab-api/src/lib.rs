@@ -5,4 +5,10 @@
 #![warn(missing_docs)]
 
 pub mod ec2;
+pub mod error;
+pub mod server;
 pub mod sigv4;
+pub mod state;
+pub mod sts;
+
+pub use server::{ServeConfig, Server};

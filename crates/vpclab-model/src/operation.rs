@@ -262,6 +262,13 @@ pub enum Outcome {
     Version(u64),
     /// DeleteVpcEndpoints: the ones that could not be deleted.
     Unsuccessful(Vec<(String, Error)>),
+    /// DisassociateVpcCidrBlock: the VPC and the block that went.
+    Disassociated {
+        /// The VPC.
+        vpc_id: String,
+        /// The block.
+        cidr: ipnet::IpNet,
+    },
     /// Peering connections that expired.
     Expired(Vec<VpcPeeringConnectionId>),
 }
@@ -382,9 +389,13 @@ impl Lab {
                 cidr_block.as_deref(),
                 *amazon_provided_ipv6_cidr_block,
             )?),
-            O::DisassociateVpcCidrBlock { association_id } => self
-                .disassociate_vpc_cidr_block(c, association_id)
-                .map(|()| Outcome::Done)?,
+            O::DisassociateVpcCidrBlock { association_id } => {
+                let (vpc_id, cidr) = self.disassociate_vpc_cidr_block(c, association_id)?;
+                Outcome::Disassociated {
+                    vpc_id: vpc_id.to_string(),
+                    cidr,
+                }
+            }
             O::CreateSubnet(req) => created(self.create_subnet(c, req.clone())?),
             O::DeleteSubnet { subnet_id } => {
                 self.delete_subnet(c, subnet_id).map(|()| Outcome::Done)?

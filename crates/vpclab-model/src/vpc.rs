@@ -507,11 +507,12 @@ impl Lab {
     }
 
     /// DisassociateVpcCidrBlock: a secondary block with no subnet in it, or the IPv6 block.
+    /// Returns the VPC and the block that went.
     pub fn disassociate_vpc_cidr_block(
         &mut self,
         caller: &Caller,
         association_id: &str,
-    ) -> Result<()> {
+    ) -> Result<(VpcId, IpNet)> {
         if VpcCidrAssociationId::parse(association_id).is_none() {
             return Err(Error::Malformed {
                 kind: Kind::Association,
@@ -579,7 +580,7 @@ impl Lab {
                     && r.destination == RouteDestination::Cidr(cidr))
             });
         }
-        Ok(())
+        Ok((vpc.id, cidr))
     }
 }
 

@@ -413,9 +413,9 @@ impl Runner {
                 )?;
                 self.pools.vpc_cidr_assocs.push(id.to_string());
             }
-            Op::DisassociateVpcCidr(x) => {
-                lab.disassociate_vpc_cidr_block(&c, &pick(&p.vpc_cidr_assocs, x, "vpc-cidr-assoc"))?
-            }
+            Op::DisassociateVpcCidr(x) => lab
+                .disassociate_vpc_cidr_block(&c, &pick(&p.vpc_cidr_assocs, x, "vpc-cidr-assoc"))
+                .map(|_| ())?,
             Op::CreateSubnet { vpc, cidr, az } => {
                 let vpc = pick(&p.vpcs, vpc, "vpc");
                 // A /26 at one of four offsets of the VPC's primary block (or a made-up one).

@@ -1,12 +1,19 @@
 //! The `vpclab` binary: parses arguments and calls the crates; no logic lives here.
 
-use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use vpclab_api::{ServeConfig, Server};
+use vpclab_model::AccountId;
+use vpclab_store::{AccessKey, Store};
 
 /// A local AWS VPC network that really enforces its rules.
 ///
-/// vpclab serves the AWS APIs that build a network (EC2, ELBv2, S3, STS) and carries
-/// real traffic through it: route tables, security groups, network ACLs, gateways,
-/// endpoints and policies decide what passes, and every refusal says why.
+/// vpclab serves the AWS APIs that build a network (EC2, STS; S3 and ELBv2 to come) and
+/// carries real traffic through it: route tables, security groups, network ACLs,
+/// gateways, endpoints and policies decide what passes, and every refusal says why.
 #[derive(Debug, Parser)]
 #[command(
     name = "vpclab",
@@ -15,9 +22,163 @@ use clap::Parser;
     long_about,
     arg_required_else_help = true
 )]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the AWS APIs on 127.0.0.1:4566 (aws --endpoint-url http://localhost:4566 …).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:4566")]
+        listen: SocketAddr,
+        /// Where the lab's database lives (default: the user's data directory).
+        #[arg(long, env = "VPCLAB_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// A database URL instead (sqlite:///path/lab.db).
+        #[arg(long, env = "VPCLAB_DATABASE_URL")]
+        database_url: Option<String>,
+        /// The account of the default access key `test`/`test`.
+        #[arg(long, env = "VPCLAB_DEFAULT_ACCOUNT", default_value = vpclab_api::server::DEFAULT_ACCOUNT)]
+        default_account: String,
+    },
+    /// Manage the accounts and access keys the lab accepts.
+    Account {
+        /// Where the lab's database lives (default: the user's data directory).
+        #[arg(long, env = "VPCLAB_DATA_DIR", global = true)]
+        data_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Accept an access key for an account (the account is created with its default
+    /// VPCs on its first request).
+    AddKey {
+        /// The twelve-digit account id.
+        #[arg(long)]
+        account: String,
+        /// The access key id.
+        #[arg(long)]
+        access_key_id: String,
+        /// The secret access key.
+        #[arg(long)]
+        secret_access_key: String,
+    },
+    /// List the access keys (secrets hidden).
+    List,
+    /// Stop accepting an access key.
+    RemoveKey {
+        /// The access key id.
+        access_key_id: String,
+    },
+}
+
+fn data_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match given {
+        Some(d) => Ok(d),
+        None => Ok(dirs::data_dir()
+            .context("no user data directory; pass --data-dir")?
+            .join("vpclab")),
+    }
+}
+
+async fn open_store(dir: &std::path::Path) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Store::open_file(&dir.join("vpclab.db"))
+        .await
+        .with_context(|| format!("cannot open the lab in {}", dir.display()))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Serve {
+            listen,
+            data_dir: dir,
+            database_url,
+            default_account,
+        } => {
+            let default_account = AccountId::parse(&default_account)
+                .map_err(|e| anyhow::anyhow!("--default-account: {e}"))?;
+            let config = ServeConfig {
+                listen,
+                data_dir: data_dir(dir)?,
+                database_url,
+                default_account,
+                keys: Vec::new(),
+            };
+            let server = Server::bind(&config)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot start: {e}"))?;
+            eprintln!(
+                "vpclab serving on http://{} (data in {}); try: aws --endpoint-url http://{} ec2 describe-vpcs",
+                server.local_addr,
+                config.data_dir.display(),
+                server.local_addr
+            );
+            server.run(shutdown_signal()).await;
+            Ok(())
+        }
+        Command::Account {
+            data_dir: dir,
+            command,
+        } => {
+            let store = open_store(&data_dir(dir)?).await?;
+            match command {
+                AccountCommand::AddKey {
+                    account,
+                    access_key_id,
+                    secret_access_key,
+                } => {
+                    let account_id = AccountId::parse(&account)
+                        .map_err(|e| anyhow::anyhow!("--account: {e}"))?;
+                    store
+                        .put_access_key(&AccessKey {
+                            access_key_id,
+                            secret_access_key,
+                            account_id,
+                        })
+                        .await?;
+                }
+                AccountCommand::List => {
+                    for k in store.access_keys().await? {
+                        println!("{}\t{}", k.account_id, k.access_key_id);
+                    }
+                }
+                AccountCommand::RemoveKey { access_key_id } => {
+                    if !store.delete_access_key(&access_key_id).await? {
+                        bail!("no access key {access_key_id}");
+                    }
+                }
+            }
+            store.close().await;
+            Ok(())
+        }
+    }
 }

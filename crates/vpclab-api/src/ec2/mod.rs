@@ -1,4 +1,135 @@
-//! The EC2 API: the query protocol, the shapes botocore describes, and the actions.
+//! The EC2 API: the query protocol, the shapes botocore describes, and the actions,
+//! one module per resource family.
+//!
+//! A handler reads its request shape and returns a [`Plan`]: a read (rendered under the
+//! lab's read lock) or a change (an [`Operation`] for the writer, rendered right after
+//! it is applied and answered once it is durable).
 
+pub mod describe;
 pub mod shapes;
+pub mod tags;
+pub mod vpc;
 pub mod wire;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use vpclab_model::{Caller, Lab, Operation};
+
+use crate::error::ApiError;
+use crate::server::Answer;
+use crate::state::{Render, State};
+use wire::{Query, ToXml, XmlWriter};
+
+/// EC2's XML namespace.
+pub const NAMESPACE: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
+
+/// Renders a read from the lab as it is.
+pub type ReadRender = Box<dyn FnOnce(&Lab) -> Result<String, ApiError> + Send>;
+
+/// What a handler asks for.
+pub enum Plan {
+    /// Render from the lab as it is.
+    Read(ReadRender),
+    /// Apply a change, then render.
+    Write(Box<Operation>, Render),
+}
+
+impl Plan {
+    /// A read that renders `shape` built from the lab.
+    pub fn read<T: ToXml + 'static>(
+        f: impl FnOnce(&Lab) -> Result<T, ApiError> + Send + 'static,
+    ) -> Plan {
+        Plan::Read(Box::new(move |lab| f(lab).map(|shape| members(&shape))))
+    }
+
+    /// A change whose response `shape` is built from the lab and the outcome.
+    pub fn write<T: ToXml + 'static>(
+        op: Operation,
+        f: impl FnOnce(&Lab, vpclab_model::Outcome) -> Result<T, ApiError> + Send + 'static,
+    ) -> Plan {
+        Plan::Write(
+            Box::new(op),
+            Box::new(move |lab, outcome| f(lab, outcome).map(|shape| members(&shape))),
+        )
+    }
+
+    /// A change answered with AWS's `<return>true</return>`.
+    pub fn write_returning_true(op: Operation) -> Plan {
+        Plan::Write(
+            Box::new(op),
+            Box::new(|_, _| Ok("<return>true</return>".to_owned())),
+        )
+    }
+}
+
+/// A shape's members as XML.
+pub fn members<T: ToXml>(shape: &T) -> String {
+    let mut w = XmlWriter::with_capacity(1024);
+    shape.write_members(&mut w);
+    w.out
+}
+
+/// A handler: reads the request, plans the answer.
+pub type Handler = fn(&Caller, &Query) -> Result<Plan, ApiError>;
+
+fn handlers() -> &'static HashMap<&'static str, Handler> {
+    static TABLE: OnceLock<HashMap<&'static str, Handler>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        [vpc::ACTIONS, tags::ACTIONS]
+            .into_iter()
+            .flatten()
+            .map(|(name, h)| (*name, *h))
+            .collect()
+    })
+}
+
+/// The actions this server answers.
+pub fn actions() -> impl Iterator<Item = &'static str> {
+    handlers().keys().copied()
+}
+
+/// Answers an EC2 request.
+pub async fn dispatch(
+    state: &State,
+    caller: &Caller,
+    q: &Query,
+    request_id: &str,
+) -> Result<Answer, ApiError> {
+    let action = q.get("Action").ok_or_else(|| {
+        ApiError::new(
+            "MissingAction",
+            "The request must contain the parameter Action",
+        )
+    })?;
+    let handler = handlers()
+        .get(action)
+        .ok_or_else(|| ApiError::invalid_action(action))?;
+    let plan = handler(caller, q)?;
+    // AWS: with DryRun the request is checked and not carried out.
+    if q.scalar::<bool>("DryRun")? == Some(true) {
+        return Err(ApiError::dry_run());
+    }
+    let body = match plan {
+        Plan::Read(render) => render(&state.read())?,
+        Plan::Write(op, render) => state.write(caller.clone(), *op, render).await?,
+    };
+    Ok(Answer::xml(envelope(action, request_id, &body)))
+}
+
+/// `<{Action}Response xmlns=…><requestId>…</requestId>{body}</{Action}Response>`.
+pub fn envelope(action: &str, request_id: &str, body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 200);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
+    out.push_str(action);
+    out.push_str("Response xmlns=\"");
+    out.push_str(NAMESPACE);
+    out.push_str("\"><requestId>");
+    out.push_str(request_id);
+    out.push_str("</requestId>");
+    out.push_str(body);
+    out.push_str("</");
+    out.push_str(action);
+    out.push_str("Response>");
+    out
+}

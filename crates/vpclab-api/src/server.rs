@@ -48,6 +48,8 @@ pub struct ServeConfig {
     pub default_account: AccountId,
     /// More access keys to accept.
     pub keys: Vec<AccessKey>,
+    /// Quotas to raise (or lower) from AWS's defaults: (name, value).
+    pub quotas: Vec<(String, usize)>,
 }
 
 /// A running server.
@@ -108,7 +110,24 @@ impl Server {
             .collect();
         let listener = TcpListener::bind(config.listen).await?;
         let local_addr = listener.local_addr()?;
+        let mut quotas = loaded.lab.quotas.clone();
+        for (name, value) in &config.quotas {
+            quotas.set(name, *value)?;
+        }
+        let change = quotas != loaded.lab.quotas;
         let state = State::start(loaded, seed, store, keys, config.default_account.clone());
+        if change {
+            let caller = Caller::new(
+                config.default_account.clone(),
+                Region::default_region(),
+                Timestamp(now_ms()),
+            );
+            let op = vpclab_model::Operation::SetQuotas(quotas);
+            state
+                .write(caller, op, Box::new(|_, _| Ok(String::new())))
+                .await
+                .map_err(|e| e.message)?;
+        }
         Ok(Server {
             local_addr,
             state,

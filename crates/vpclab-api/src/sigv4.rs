@@ -311,9 +311,7 @@ fn check(
     );
     let mut mac = hmac(&key);
     mac.update(string_to_sign.as_bytes());
-    let provided: Option<[u8; 32]> = hex::decode(&auth.signature)
-        .ok()
-        .and_then(|bytes| bytes.try_into().ok());
+    let provided = decode_signature(&auth.signature);
     let seed_signature = match provided {
         Some(bytes) if mac.verify_slice(&bytes).is_ok() => bytes,
         _ => {
@@ -516,6 +514,17 @@ fn payload(
         },
     };
     Ok((declared, payload, body_digest))
+}
+
+/// A signature as clients write it: 64 lower-case hex digits.
+pub(crate) fn decode_signature(signature: &str) -> Option<[u8; 32]> {
+    if !signature
+        .bytes()
+        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return None;
+    }
+    hex::decode(signature).ok()?.try_into().ok()
 }
 
 #[cfg(test)]

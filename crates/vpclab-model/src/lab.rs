@@ -87,7 +87,8 @@ pub struct Lab {
     pub(crate) index: Index,
 }
 
-/// Per-account, per-region quotas. The defaults are AWS's default quotas.
+/// Per-account, per-region quotas. The defaults are AWS's default quotas; like AWS's
+/// Service Quotas, they can be raised.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quotas {
     /// VPCs per region (AWS default: 5).
@@ -104,6 +105,34 @@ pub struct Quotas {
 
 fn five() -> usize {
     5
+}
+
+impl Quotas {
+    /// The quotas' names, as `set` takes them.
+    pub const NAMES: &'static [&'static str] = &[
+        "vpcs-per-region",
+        "elastic-ips-per-region",
+        "internet-gateways-per-region",
+        "nat-gateways-per-zone",
+    ];
+
+    /// Sets the quota called `name` (one of [`Quotas::NAMES`]).
+    pub fn set(&mut self, name: &str, value: usize) -> std::result::Result<(), String> {
+        let slot = match name {
+            "vpcs-per-region" => &mut self.vpcs_per_region,
+            "elastic-ips-per-region" => &mut self.elastic_ips_per_region,
+            "internet-gateways-per-region" => &mut self.internet_gateways_per_region,
+            "nat-gateways-per-zone" => &mut self.nat_gateways_per_zone,
+            other => {
+                return Err(format!(
+                    "unknown quota {other}; known: {}",
+                    Quotas::NAMES.join(", ")
+                ));
+            }
+        };
+        *slot = value;
+        Ok(())
+    }
 }
 
 impl Default for Quotas {

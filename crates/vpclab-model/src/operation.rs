@@ -22,6 +22,8 @@ pub enum Operation {
     AddAccount {
         account: AccountId,
     },
+    /// Changes the quotas (as AWS's Service Quotas raises them).
+    SetQuotas(Quotas),
     CreateVpc(CreateVpc),
     CreateDefaultVpc,
     DeleteVpc {
@@ -281,6 +283,7 @@ impl Operation {
         }
         names!(
             AddAccount,
+            SetQuotas,
             CreateVpc,
             CreateDefaultVpc,
             DeleteVpc,
@@ -371,6 +374,10 @@ impl Lab {
         Ok(match op {
             O::AddAccount { account } => {
                 self.add_account(account, c.now);
+                Outcome::Done
+            }
+            O::SetQuotas(quotas) => {
+                self.quotas = quotas.clone();
                 Outcome::Done
             }
             O::CreateVpc(req) => created(self.create_vpc(c, req.clone())?),

@@ -43,6 +43,11 @@ enum Command {
         /// The account of the default access key `test`/`test`.
         #[arg(long, env = "VPCLAB_DEFAULT_ACCOUNT", default_value = vpclab_api::server::DEFAULT_ACCOUNT)]
         default_account: String,
+        /// Raise a quota from AWS's default, as Service Quotas would: NAME=VALUE, where
+        /// NAME is vpcs-per-region, elastic-ips-per-region, internet-gateways-per-region
+        /// or nat-gateways-per-zone. Repeatable.
+        #[arg(long = "quota", value_parser = parse_quota)]
+        quotas: Vec<(String, usize)>,
     },
     /// Manage the accounts and access keys the lab accepts.
     Account {
@@ -76,6 +81,17 @@ enum AccountCommand {
         /// The access key id.
         access_key_id: String,
     },
+}
+
+fn parse_quota(s: &str) -> Result<(String, usize), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s}"))?;
+    let value = value
+        .parse()
+        .map_err(|_| format!("{value} is not a number"))?;
+    vpclab_model::Quotas::default().set(name, value)?;
+    Ok((name.to_owned(), value))
 }
 
 fn data_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
@@ -123,6 +139,7 @@ async fn main() -> anyhow::Result<()> {
             data_dir: dir,
             database_url,
             default_account,
+            quotas,
         } => {
             let default_account = AccountId::parse(&default_account)
                 .map_err(|e| anyhow::anyhow!("--default-account: {e}"))?;
@@ -132,6 +149,7 @@ async fn main() -> anyhow::Result<()> {
                 database_url,
                 default_account,
                 keys: Vec::new(),
+                quotas,
             };
             let server = Server::bind(&config)
                 .await

@@ -400,12 +400,12 @@ fn skew_message(signed_at_ms: i64, now_ms: i64) -> String {
     if signed_at_ms < now_ms {
         format!(
             "Signature expired: {signed} is now earlier than {} ({now} - 15 min.)",
-            format_amz_date(now_ms - MAX_SKEW_MS)
+            format_amz_date(now_ms.saturating_sub(MAX_SKEW_MS))
         )
     } else {
         format!(
             "Signature not yet current: {signed} is still later than {} ({now} + 15 min.)",
-            format_amz_date(now_ms + MAX_SKEW_MS)
+            format_amz_date(now_ms.saturating_add(MAX_SKEW_MS))
         )
     }
 }

@@ -88,10 +88,9 @@ impl ChunkChain {
         let string_to_sign = self.string_to_sign(chunk);
         let mut mac = hmac(&self.context.key);
         mac.update(string_to_sign.as_bytes());
-        let provided = hex::decode(signature).ok();
-        match provided {
-            Some(bytes) if bytes.len() == 32 && mac.verify_slice(&bytes).is_ok() => {
-                self.previous.copy_from_slice(&bytes);
+        match super::decode_signature(signature) {
+            Some(bytes) if mac.verify_slice(&bytes).is_ok() => {
+                self.previous = bytes;
                 Ok(())
             }
             _ => Err(SigV4Error::new(

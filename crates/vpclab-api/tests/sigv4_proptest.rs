@@ -145,7 +145,7 @@ proptest! {
         ];
         let result = run("GET", "/", GOOD_QUERY, &headers, b"", now_ms);
         // Only the untouched request, at a time within 15 minutes, verifies.
-        if unchanged && (now_ms - T0).abs() <= 15 * 60_000 {
+        if unchanged && now_ms.abs_diff(T0) <= 15 * 60_000 {
             prop_assert!(result.is_ok(), "{result:?}");
         } else {
             prop_assert!(result.is_err());

@@ -273,6 +273,10 @@ pub enum Outcome {
     },
     /// Peering connections that expired.
     Expired(Vec<VpcPeeringConnectionId>),
+    /// DeleteSecurityGroup: the id of the group that went (the request may name it).
+    Deleted(String),
+    /// DeleteManagedPrefixList: the list as it was, which AWS's answer shows.
+    PrefixList(Box<ManagedPrefixList>),
 }
 
 impl Operation {
@@ -567,9 +571,11 @@ impl Lab {
                 description,
                 tags.clone(),
             )?),
-            O::DeleteSecurityGroup { group } => self
-                .delete_security_group(c, group)
-                .map(|()| Outcome::Done)?,
+            O::DeleteSecurityGroup { group } => {
+                let id = self.find_security_group(c, group)?.id.to_string();
+                self.delete_security_group(c, group)?;
+                Outcome::Deleted(id)
+            }
             O::AuthorizeSecurityGroupRules {
                 group,
                 is_egress,
@@ -634,9 +640,11 @@ impl Lab {
                 prefix_list_id,
                 change.clone(),
             )?),
-            O::DeleteManagedPrefixList { prefix_list_id } => self
-                .delete_managed_prefix_list(c, prefix_list_id)
-                .map(|()| Outcome::Done)?,
+            O::DeleteManagedPrefixList { prefix_list_id } => {
+                let list = self.visible_prefix_list(c, prefix_list_id)?.clone();
+                self.delete_managed_prefix_list(c, prefix_list_id)?;
+                Outcome::PrefixList(Box::new(list))
+            }
             O::CreateVpcEndpoint(req) => created(self.create_vpc_endpoint(c, req.clone())?),
             O::ModifyVpcEndpoint {
                 vpc_endpoint_id,

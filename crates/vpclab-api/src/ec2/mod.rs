@@ -6,9 +6,13 @@
 //! it is applied and answered once it is durable).
 
 pub mod describe;
+pub mod network_acl;
+pub mod prefix_list;
+pub mod security_group;
 pub mod shapes;
 pub mod tags;
 pub mod vpc;
+pub mod vpc_endpoint;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -76,7 +80,14 @@ pub type Handler = fn(&Caller, &Query) -> Result<Plan, ApiError>;
 fn handlers() -> &'static HashMap<&'static str, Handler> {
     static TABLE: OnceLock<HashMap<&'static str, Handler>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        [vpc::ACTIONS, tags::ACTIONS]
+        [
+            vpc::ACTIONS,
+            tags::ACTIONS,
+            security_group::ACTIONS,
+            network_acl::ACTIONS,
+            prefix_list::ACTIONS,
+            vpc_endpoint::ACTIONS,
+        ]
             .into_iter()
             .flatten()
             .map(|(name, h)| (*name, *h))

@@ -395,3 +395,24 @@ fn delete_is_refused_while_a_route_or_a_rule_uses_the_list() {
     });
     assert_consistent(&lab);
 }
+
+#[test]
+fn deleting_a_list_answers_the_list_as_it_was() {
+    let (mut lab, a) = lab();
+    let pl = lab
+        .create_managed_prefix_list(&a, create("gone", &["10.0.0.0/8"]))
+        .unwrap();
+    let before = lab.prefix_list(pl.as_str()).unwrap().clone();
+    let op = Operation::DeleteManagedPrefixList {
+        prefix_list_id: pl.to_string(),
+    };
+    assert_eq!(
+        lab.apply(&a, &op).unwrap(),
+        Outcome::PrefixList(Box::new(before))
+    );
+    assert!(lab.prefix_list(pl.as_str()).is_none());
+    assert_eq!(
+        lab.apply(&a, &op).unwrap_err().code(),
+        "InvalidPrefixListID.NotFound"
+    );
+}

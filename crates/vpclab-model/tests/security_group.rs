@@ -727,3 +727,24 @@ fn a_stale_peered_reference_still_counts_as_a_duplicate() {
     });
     assert_eq!(group(&lab, &app).ingress().count(), 1);
 }
+
+#[test]
+fn deleting_a_group_by_name_answers_its_id() {
+    // DeleteSecurityGroup's answer carries the group's id even when the request named it.
+    let mut lab = Lab::new(7);
+    lab.add_account(&account(A), T0);
+    let a = caller(A);
+    let id = lab
+        .create_security_group(&a, None, "named", "in the default VPC", Tags::new())
+        .unwrap();
+    let op = Operation::DeleteSecurityGroup {
+        group: "named".into(),
+    };
+    assert_eq!(
+        lab.apply(&a, &op).unwrap(),
+        Outcome::Deleted(id.to_string())
+    );
+    assert!(lab.security_group(id.as_str()).is_none());
+    let unknown = lab.apply(&a, &op).unwrap_err();
+    assert_eq!(unknown.code(), "InvalidGroup.NotFound");
+}

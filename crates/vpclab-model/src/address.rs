@@ -45,7 +45,7 @@ owned!(Address);
 /// Where AssociateAddress should put the address.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct AssociateAddress {
-    /// The allocation.
+    /// The allocation (or its public address, the form EC2-Classic used).
     pub allocation_id: String,
     /// An instance (its primary interface's primary address).
     pub instance_id: Option<String>,
@@ -129,6 +129,22 @@ impl Lab {
         })
     }
 
+    /// The caller's Elastic IP named by an allocation id, or by its public address when
+    /// `id_or_ip` reads as an IPv4 address (anything else is an allocation id, malformed
+    /// or not).
+    fn address_by_id_or_ip(&self, caller: &Caller, id_or_ip: &str) -> Result<&Address> {
+        if id_or_ip.parse::<Ipv4Addr>().is_ok() {
+            return self.find_address(caller, id_or_ip);
+        }
+        Lab::owned(
+            &self.addresses,
+            caller,
+            Kind::Allocation,
+            id_or_ip,
+            AllocationId::parse,
+        )
+    }
+
     /// Finds the caller's Elastic IP by allocation id or by public address.
     pub fn find_address(&self, caller: &Caller, allocation_id_or_ip: &str) -> Result<&Address> {
         if allocation_id_or_ip.starts_with("eipalloc-") {
@@ -152,18 +168,14 @@ impl Lab {
             .ok_or_else(|| Error::not_found(Kind::Address, allocation_id_or_ip))
     }
 
-    /// ReleaseAddress: only when not associated.
-    pub fn release_address(&mut self, caller: &Caller, allocation_id: &str) -> Result<()> {
-        let a = Lab::owned(
-            &self.addresses,
-            caller,
-            Kind::Allocation,
-            allocation_id,
-            AllocationId::parse,
-        )?;
+    /// ReleaseAddress, by allocation id (or, in the form EC2-Classic used, by public
+    /// address): only when not associated.
+    pub fn release_address(&mut self, caller: &Caller, allocation_id_or_ip: &str) -> Result<()> {
+        let a = self.address_by_id_or_ip(caller, allocation_id_or_ip)?;
         if a.association.is_some() {
             return Err(Error::IpAddressInUse(format!(
-                "The address with allocation id [{allocation_id}] is in use."
+                "The address with allocation id [{}] is in use.",
+                a.allocation_id
             )));
         }
         let (id, ip) = (a.allocation_id.clone(), a.public_ip);
@@ -182,14 +194,9 @@ impl Lab {
         caller: &Caller,
         req: &AssociateAddress,
     ) -> Result<AddressAssociationId> {
-        let address = Lab::owned(
-            &self.addresses,
-            caller,
-            Kind::Allocation,
-            &req.allocation_id,
-            AllocationId::parse,
-        )?
-        .clone();
+        let address = self
+            .address_by_id_or_ip(caller, &req.allocation_id)?
+            .clone();
         let eni_id = match (&req.instance_id, &req.network_interface_id) {
             (Some(i), None) => {
                 let instance = Lab::owned(

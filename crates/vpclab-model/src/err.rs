@@ -90,7 +90,10 @@ impl Kind {
             Kind::Gateway => "InvalidGatewayId.Malformed",
             Kind::Allocation => "InvalidAllocationID.Malformed",
             Kind::Address => "InvalidAddress.Malformed",
-            Kind::NatGatewayTarget | Kind::NatGateway => "InvalidNatGatewayID.Malformed",
+            Kind::NatGatewayTarget => "InvalidNatGatewayID.Malformed",
+            // AWS's NAT gateway API spells its pair without the `Invalid…ID.` form:
+            // `NatGatewayNotFound` and `NatGatewayMalformed`.
+            Kind::NatGateway => "NatGatewayMalformed",
             Kind::NetworkInterface => "InvalidNetworkInterfaceID.Malformed",
             Kind::Attachment => "InvalidAttachmentID.Malformed",
             Kind::Instance => "InvalidInstanceID.Malformed",

@@ -106,8 +106,12 @@ pub struct RunInstances {
     pub min_count: u32,
     /// How many at most (the lab launches this many when the subnet has room; 0: `min_count`).
     pub max_count: u32,
-    /// The subnet (default: the default VPC's first default subnet).
+    /// The subnet (default: the default VPC's default subnet in `availability_zone`, or
+    /// its first one).
     pub subnet_id: Option<String>,
+    /// `Placement.AvailabilityZone`: the zone to launch in (the subnet's, if one is given).
+    #[serde(default)]
+    pub availability_zone: Option<String>,
     /// Security group ids.
     pub security_group_ids: Vec<String>,
     /// Security group names (default VPC only).
@@ -122,6 +126,10 @@ pub struct RunInstances {
     pub key_name: Option<String>,
     /// Tags for the instances.
     pub tags: Tags,
+    /// Tags for their primary interfaces (`TagSpecification` of type
+    /// `network-interface`).
+    #[serde(default)]
+    pub interface_tags: Tags,
 }
 
 /// A state change reported by Start/Stop/TerminateInstances.
@@ -145,6 +153,7 @@ impl Lab {
         req: RunInstances,
     ) -> Result<(ReservationId, Vec<InstanceId>)> {
         validate_tags(&req.tags)?;
+        validate_tags(&req.interface_tags)?;
         if req.image_id.is_empty() {
             return Err(Error::MissingParameter("ImageId".into()));
         }
@@ -178,15 +187,34 @@ impl Lab {
                 self.subnets
                     .values()
                     .filter(|s| s.vpc_id == vpc.id && s.default_for_az)
+                    .filter(|s| {
+                        req.availability_zone
+                            .as_ref()
+                            .is_none_or(|z| &s.availability_zone == z)
+                    })
                     .min_by(|a, b| a.availability_zone.cmp(&b.availability_zone))
                     .cloned()
-                    .ok_or_else(|| {
-                        Error::InvalidParameterValue(
+                    .ok_or_else(|| match &req.availability_zone {
+                        Some(z) => Error::InvalidParameterValue(format!(
+                            "Invalid availability zone: [{z}]"
+                        )),
+                        None => Error::InvalidParameterValue(
                             "The default VPC has no default subnet.".into(),
-                        )
+                        ),
                     })?
             }
         };
+        // AWS: an instance lives in its subnet's zone; a different Placement zone is refused.
+        if let Some(z) = req
+            .availability_zone
+            .as_ref()
+            .filter(|z| **z != subnet.availability_zone)
+        {
+            return Err(Error::InvalidParameterValue(format!(
+                "The subnet {} is in {}, not in the requested availability zone {z}.",
+                subnet.id, subnet.availability_zone
+            )));
+        }
         let mut group_ids = req.security_group_ids.clone();
         if !req.security_groups.is_empty() {
             let is_default_vpc = self.vpcs.get(&subnet.vpc_id).is_some_and(|v| v.is_default);
@@ -259,7 +287,7 @@ impl Lab {
                     groups: groups.clone(),
                     private_ips,
                     ipv6_addresses,
-                    tags: Tags::new(),
+                    tags: req.interface_tags.clone(),
                 },
             );
             let id: InstanceId = self.mint();
@@ -270,6 +298,7 @@ impl Lab {
                     instance_id: id.clone(),
                     device_index: 0,
                     delete_on_termination: true,
+                    attach_time: caller.now,
                 });
             });
             self.instances.insert(

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::cidr::parse_ip;
 use crate::err::{Error, Kind, Result};
 use crate::ids::*;
-use crate::lab::{Caller, Lab, Tags, index_eni, unindex_eni};
+use crate::lab::{Caller, Lab, Tags, Timestamp, index_eni, unindex_eni};
 use crate::region::{AccountId, Region};
 use crate::tags::{owned, validate_tags};
 
@@ -86,6 +86,9 @@ pub struct NetworkInterfaceAttachment {
     pub device_index: u32,
     /// Whether terminating the instance deletes the interface.
     pub delete_on_termination: bool,
+    /// When it was attached (AWS's `AttachTime`).
+    #[serde(default)]
+    pub attach_time: Timestamp,
 }
 
 /// AWS's `InterfaceType`.
@@ -540,6 +543,7 @@ impl Lab {
                 instance_id: instance,
                 device_index,
                 delete_on_termination: false,
+                attach_time: caller.now,
             });
         }
         Ok(attachment_id)

@@ -817,7 +817,7 @@ fn create_nat_gateway_refusals() {
     assert_refused(lab, "InvalidIPAddress.InUse", |l| {
         l.create_nat_gateway(a, clash)
     });
-    assert_refused(lab, "InvalidNatGatewayID.Malformed", |l| {
+    assert_refused(lab, "NatGatewayMalformed", |l| {
         l.delete_nat_gateway(a, "nat-1")
     });
     assert_refused(lab, "NatGatewayNotFound", |l| {
@@ -872,4 +872,37 @@ fn nat_gateways_are_limited_to_five_per_availability_zone() {
     lab.delete_nat_gateway(&a, nats[0].as_str()).unwrap();
     let y = eip(&mut lab, &a);
     nat(&mut lab, &a, &east_a, &y);
+}
+
+#[test]
+fn an_elastic_ip_can_be_named_by_its_public_address() {
+    let mut p = public_net();
+    let (lab, a) = (&mut p.lab, &p.a);
+    let i = instance(lab, a, &p.subnet);
+    let x = eip(lab, a);
+    let ip = lab.address(x.as_str()).unwrap().public_ip.to_string();
+    // AssociateAddress and ReleaseAddress take the address in place of the allocation
+    // id (the form EC2-Classic used; AWS still answers it).
+    lab.associate_address(
+        a,
+        &AssociateAddress {
+            allocation_id: ip.clone(),
+            instance_id: Some(i.to_string()),
+            ..AssociateAddress::default()
+        },
+    )
+    .unwrap();
+    assert_consistent(lab);
+    assert!(lab.address(x.as_str()).unwrap().association.is_some());
+    assert_refused(lab, "InvalidIPAddress.InUse", |l| l.release_address(a, &ip));
+    lab.disassociate_address(a, &ip).unwrap();
+    assert_refused(lab, "InvalidAddress.NotFound", |l| {
+        l.release_address(a, "198.51.100.7")
+    });
+    lab.release_address(a, &ip).unwrap();
+    assert!(lab.address(x.as_str()).is_none());
+    assert_refused(lab, "InvalidAddress.NotFound", |l| {
+        l.release_address(a, &ip)
+    });
+    assert_consistent(lab);
 }

@@ -595,3 +595,80 @@ fn vpc_dns_resolves_host_names_only_where_aws_would() {
     lab.stop_instances(a, &[i.to_string()]).unwrap();
     assert_eq!(lab.resolve(None, &public_name), None);
 }
+
+#[test]
+fn interface_tags_and_attach_time_come_from_the_launch() {
+    let mut w = world();
+    let (lab, a) = (&mut w.lab, &w.a);
+    let (_, ids) = lab
+        .run_instances(
+            a,
+            RunInstances {
+                interface_tags: tags(&[("role", "primary")]),
+                ..run(&w.subnet)
+            },
+        )
+        .unwrap();
+    assert_consistent(lab);
+    let i = lab.instance(ids[0].as_str()).unwrap();
+    let eni = lab
+        .network_interface(i.primary_network_interface_id.as_str())
+        .unwrap();
+    assert_eq!(eni.tags, tags(&[("role", "primary")]));
+    assert!(i.tags.is_empty(), "instance tags are separate");
+    let attachment = eni.attachment.as_ref().unwrap();
+    assert_eq!(attachment.attach_time, T0);
+    // A bad interface tag refuses the whole launch.
+    let bad = tags(&[("aws:reserved", "x")]);
+    assert_refused(lab, "InvalidParameterValue", |l| {
+        l.run_instances(
+            a,
+            RunInstances {
+                interface_tags: bad,
+                ..run(&w.subnet)
+            },
+        )
+    });
+}
+
+#[test]
+fn placement_zone_picks_the_default_subnet_of_that_zone() {
+    let (mut lab, a) = lab_with_default_vpcs();
+    let (_, ids) = lab
+        .run_instances(
+            &a,
+            RunInstances {
+                image_id: AMI.into(),
+                min_count: 1,
+                max_count: 1,
+                availability_zone: Some("us-east-1c".into()),
+                ..RunInstances::default()
+            },
+        )
+        .unwrap();
+    assert_consistent(&lab);
+    let i = lab.instance(ids[0].as_str()).unwrap().clone();
+    assert_eq!(i.availability_zone, "us-east-1c");
+    assert!(lab.subnet(i.subnet_id.as_str()).unwrap().default_for_az);
+    assert_refused(&mut lab, "InvalidParameterValue", |l| {
+        l.run_instances(
+            &a,
+            RunInstances {
+                image_id: AMI.into(),
+                availability_zone: Some("us-east-1z".into()),
+                ..RunInstances::default()
+            },
+        )
+    });
+    // With a subnet, the zone must be the subnet's.
+    let subnet = i.subnet_id.clone();
+    assert_refused(&mut lab, "InvalidParameterValue", |l| {
+        l.run_instances(
+            &a,
+            RunInstances {
+                availability_zone: Some("us-east-1a".into()),
+                ..run(&subnet)
+            },
+        )
+    });
+}

@@ -362,6 +362,7 @@ fn attach_and_detach_a_secondary_interface() {
     assert_eq!(att.device_index, 1);
     // AWS: AttachNetworkInterface leaves DeleteOnTermination false.
     assert!(!att.delete_on_termination);
+    assert_eq!(att.attach_time, a.now, "AttachTime is the call's time");
     assert_eq!(lab.instance_of(eni).map(|x| x.id.clone()), Some(i.clone()));
     // AWS: an attached interface cannot be deleted.
     assert_refused(lab, "InvalidNetworkInterface.InUse", |l| {

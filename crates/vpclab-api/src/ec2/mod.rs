@@ -5,8 +5,13 @@
 //! lab's read lock) or a change (an [`Operation`] for the writer, rendered right after
 //! it is applied and answered once it is durable).
 
+pub mod address;
 pub mod describe;
+pub mod instance;
+pub mod nat_gateway;
 pub mod network_acl;
+pub mod network_interface;
+pub mod peering;
 pub mod prefix_list;
 pub mod security_group;
 pub mod shapes;
@@ -83,6 +88,11 @@ fn handlers() -> &'static HashMap<&'static str, Handler> {
         [
             vpc::ACTIONS,
             tags::ACTIONS,
+            network_interface::ACTIONS,
+            instance::ACTIONS,
+            address::ACTIONS,
+            nat_gateway::ACTIONS,
+            peering::ACTIONS,
             security_group::ACTIONS,
             network_acl::ACTIONS,
             prefix_list::ACTIONS,

@@ -89,6 +89,9 @@ def test_create_modify_and_delete_a_list(ec2, unique):
     assert mine(ec2, pl)["State"] == "modify-complete"
     assert entries(ec2, pl) == [{"Cidr": "203.0.113.0/24", "Description": "hq"}, {"Cidr": "192.0.2.0/24", "Description": "lab"}]
     assert ec2.get_managed_prefix_list_entries(PrefixListId=pl, TargetVersion=2)["Entries"] == entries(ec2, pl)
+    # Earlier versions keep their entries.
+    assert ec2.get_managed_prefix_list_entries(PrefixListId=pl, TargetVersion=1)["Entries"] == [
+        {"Cidr": "203.0.113.0/24", "Description": "hq"}, {"Cidr": "198.51.100.0/24"}]
     renamed = ec2.modify_managed_prefix_list(PrefixListId=pl, PrefixListName=f"hq-{unique}", MaxEntries=10)["PrefixList"]
     assert (renamed["PrefixListName"], renamed["MaxEntries"], renamed["Version"]) == (f"hq-{unique}", 10, 2)
     gone = ec2.delete_managed_prefix_list(PrefixListId=pl)["PrefixList"]

@@ -313,6 +313,37 @@ def test_describe_security_group_rules(ec2, unique):
     assert error_code(e) == "InvalidParameterValue"
 
 
+def test_rules_take_tags(ec2, unique):
+    gid = ec2.create_security_group(GroupName=f"t-{unique}", Description="d", VpcId=vpc(ec2))["GroupId"]
+    out = ec2.authorize_security_group_ingress(
+        GroupId=gid,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}, {"CidrIp": "10.1.0.0/16"}]}],
+        TagSpecifications=[{"ResourceType": "security-group-rule", "Tags": [{"Key": "team", "Value": unique}]}],
+    )
+    tagged = [r["SecurityGroupRuleId"] for r in out["SecurityGroupRules"]]
+    assert [r["Tags"] for r in out["SecurityGroupRules"]] == [[{"Key": "team", "Value": unique}]] * 2
+    found = ec2.describe_security_group_rules(Filters=[{"Name": "tag:team", "Values": [unique]}])["SecurityGroupRules"]
+    assert [r["SecurityGroupRuleId"] for r in found] == tagged
+    ec2.create_tags(Resources=[tagged[0]], Tags=[{"Key": "Name", "Value": "ssh"}])
+    [first] = ec2.describe_security_group_rules(SecurityGroupRuleIds=[tagged[0]])["SecurityGroupRules"]
+    assert first["Tags"] == [{"Key": "Name", "Value": "ssh"}, {"Key": "team", "Value": unique}]
+    assert [r["SecurityGroupRuleId"] for r in ec2.describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [gid]}, {"Name": "tag-key", "Values": ["Name"]}])["SecurityGroupRules"]] == [tagged[0]]
+    out = ec2.authorize_security_group_egress(
+        GroupId=gid, IpPermissions=[{"IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "IpRanges": [{"CidrIp": "10.0.0.2/32"}]}],
+        TagSpecifications=[{"ResourceType": "security-group-rule", "Tags": [{"Key": "dns", "Value": "yes"}]}],
+    )
+    assert out["SecurityGroupRules"][0]["Tags"] == [{"Key": "dns", "Value": "yes"}]
+    before = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [gid]}])["SecurityGroupRules"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ec2.authorize_security_group_ingress(
+            GroupId=gid, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}],
+            TagSpecifications=[{"ResourceType": "security-group-rule", "Tags": [{"Key": "aws:no", "Value": "x"}]}],
+        )
+    assert error_code(e) == "InvalidParameterValue"
+    assert ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [gid]}])["SecurityGroupRules"] == before
+
+
 def test_pages(roomy_lab):
     ec2 = roomy_lab.client("ec2")
     v = ec2.create_vpc(CidrBlock="10.23.0.0/16")["Vpc"]["VpcId"]

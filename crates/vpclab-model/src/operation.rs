@@ -169,6 +169,9 @@ pub enum Operation {
         group: String,
         is_egress: bool,
         permissions: Vec<IpPermission>,
+        /// Tags for each new rule (`TagSpecification` of type `security-group-rule`).
+        #[serde(default, skip_serializing_if = "Tags::is_empty")]
+        tags: Tags,
     },
     RevokeSecurityGroupRules {
         group: String,
@@ -580,12 +583,14 @@ impl Lab {
                 group,
                 is_egress,
                 permissions,
-            } => Outcome::Rules(self.authorize_security_group_rules(
-                c,
-                group,
-                *is_egress,
-                permissions,
-            )?),
+                tags,
+            } => {
+                // Checked first: nothing may change once the rules are in.
+                validate_tags(tags)?;
+                let rules = self.authorize_security_group_rules(c, group, *is_egress, permissions)?;
+                self.tag_new_rules(&rules, tags);
+                Outcome::Rules(rules)
+            }
             O::RevokeSecurityGroupRules {
                 group,
                 is_egress,

@@ -33,6 +33,10 @@ pub struct ManagedPrefixList {
     pub version: u64,
     /// Its entries.
     pub entries: Vec<PrefixListEntry>,
+    /// The entries of its earlier versions, oldest first (GetManagedPrefixListEntries
+    /// reads them with `TargetVersion`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_versions: Vec<(u64, Vec<PrefixListEntry>)>,
 }
 
 owned!(ManagedPrefixList);
@@ -46,6 +50,17 @@ impl ManagedPrefixList {
     /// Its CIDR blocks.
     pub fn cidrs(&self) -> impl Iterator<Item = IpNet> + '_ {
         self.entries.iter().map(|e| e.cidr)
+    }
+
+    /// Its entries as they were at `version`, if it had that version.
+    pub fn entries_at(&self, version: u64) -> Option<&[PrefixListEntry]> {
+        if version == self.version {
+            return Some(&self.entries);
+        }
+        self.previous_versions
+            .iter()
+            .find(|(v, _)| *v == version)
+            .map(|(_, e)| e.as_slice())
     }
 }
 
@@ -119,6 +134,7 @@ pub(crate) fn aws_managed_prefix_lists() -> crate::lab::Table<PrefixListId, Mana
                     max_entries: None,
                     version: 1,
                     entries,
+                    previous_versions: Vec::new(),
                 },
             );
         }
@@ -249,6 +265,7 @@ impl Lab {
                 max_entries: u32::try_from(req.max_entries).ok(),
                 version: 1,
                 entries,
+                previous_versions: Vec::new(),
             },
         );
         Ok(id)
@@ -330,6 +347,12 @@ impl Lab {
             list.name = name;
         }
         if changes_entries {
+            let old = self
+                .prefix_lists
+                .get(&list.id)
+                .map(|l| l.entries.clone())
+                .unwrap_or_default();
+            list.previous_versions.push((list.version, old));
             list.version += 1;
         }
         let version = list.version;

@@ -1,6 +1,7 @@
 //! Security groups: stateful allow-lists of ingress and egress rules, each naming a
 //! protocol, ports, and one peer (an IPv4 or IPv6 block, a prefix list, or a group).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -33,6 +34,9 @@ pub struct SecurityGroup {
     pub description: String,
     /// Its rules, ingress and egress.
     pub rules: Vec<SecurityGroupRule>,
+    /// The tags of its rules, by rule (AWS tags a rule as a `security-group-rule`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rule_tags: BTreeMap<SecurityGroupRuleId, Tags>,
 }
 
 owned!(SecurityGroup);
@@ -291,6 +295,7 @@ impl Lab {
                 group_name: group_name.into(),
                 description: description.into(),
                 rules,
+                rule_tags: BTreeMap::new(),
             },
         );
         Ok(id)
@@ -338,6 +343,7 @@ impl Lab {
                 group_name: "default".into(),
                 description: "default VPC security group".into(),
                 rules,
+                rule_tags: BTreeMap::new(),
             },
         );
     }
@@ -453,6 +459,31 @@ impl Lab {
         Ok(added)
     }
 
+    /// Tags rules just added (the `TagSpecification` of Authorize*). The tags were checked
+    /// before the rules were added, so this cannot fail.
+    pub(crate) fn tag_new_rules(&mut self, rules: &[SecurityGroupRule], tags: &Tags) {
+        if tags.is_empty() {
+            return;
+        }
+        for g in self.security_groups.values_mut() {
+            for r in rules
+                .iter()
+                .filter(|r| g.rules.iter().any(|x| x.id == r.id))
+            {
+                g.rule_tags.insert(r.id.clone(), tags.clone());
+            }
+        }
+    }
+
+    /// The caller's group holding rule `id`.
+    pub(crate) fn group_of_rule(&self, caller: &Caller, id: &str) -> Result<&SecurityGroup> {
+        self.security_groups
+            .values()
+            .filter(|g| g.owner_id == caller.account && g.region == caller.region)
+            .find(|g| g.rules.iter().any(|r| r.id.as_str() == id))
+            .ok_or_else(|| Error::not_found(Kind::SecurityGroupRule, id))
+    }
+
     /// RevokeSecurityGroupIngress / Egress by permission or by rule id. AWS: in a
     /// non-default VPC a permission that matches no rule fails the whole call
     /// (`InvalidPermission.NotFound`, nothing revoked); in a default VPC it comes back as
@@ -505,6 +536,7 @@ impl Lab {
         }
         if let Some(g) = self.security_groups.get_mut(&g.id) {
             g.rules.retain(|r| !remove.contains(&r.id));
+            g.rule_tags.retain(|id, _| !remove.contains(id));
         }
         Ok(out)
     }

@@ -118,12 +118,28 @@ impl Lab {
         if VpcPeeringConnectionId::parse(id).is_some() {
             return self.visible_peering(caller, id).map(|p| &p.tags);
         }
+        if SecurityGroupRuleId::parse(id).is_some() {
+            static NONE: Tags = Tags::new();
+            return self
+                .group_of_rule(caller, id)
+                .map(|g| g.rule_tags.get(id).unwrap_or(&NONE));
+        }
         Err(invalid_id(id))
     }
 
     fn tags_mut(&mut self, caller: &Caller, id: &str) -> Result<&mut Tags> {
         // Ownership was checked by `tags_of`; this only finds the map.
         self.tags_of(caller, id)?;
+        // A rule's tags live in its group (before the other kinds: the borrow of a
+        // conditional return would outlive the rest).
+        if let Some(rule) = SecurityGroupRuleId::parse(id) {
+            let group = self.group_of_rule(caller, id)?.id.clone();
+            return self
+                .security_groups
+                .get_mut(&group)
+                .map(|g| g.rule_tags.entry(rule).or_default())
+                .ok_or_else(|| Error::not_found(Kind::SecurityGroupRule, id));
+        }
         macro_rules! find {
             ($($ty:ty, $field:ident;)*) => {
                 $(if <$ty>::parse(id).is_some() {

@@ -416,3 +416,44 @@ fn deleting_a_list_answers_the_list_as_it_was() {
         "InvalidPrefixListID.NotFound"
     );
 }
+
+#[test]
+fn earlier_versions_keep_their_entries() {
+    let (mut lab, a) = lab();
+    let pl = lab
+        .create_managed_prefix_list(&a, create("versions", &["10.0.0.0/8"]))
+        .unwrap();
+    let change = |add: &str, version: u64| ModifyManagedPrefixList {
+        current_version: Some(version),
+        add_entries: vec![(add.to_owned(), None)],
+        ..ModifyManagedPrefixList::default()
+    };
+    lab.modify_managed_prefix_list(&a, pl.as_str(), change("11.0.0.0/8", 1))
+        .unwrap();
+    lab.modify_managed_prefix_list(&a, pl.as_str(), change("12.0.0.0/8", 2))
+        .unwrap();
+    // A rename is no new version.
+    lab.modify_managed_prefix_list(
+        &a,
+        pl.as_str(),
+        ModifyManagedPrefixList {
+            name: Some("renamed".into()),
+            ..ModifyManagedPrefixList::default()
+        },
+    )
+    .unwrap();
+    let list = lab.prefix_list(pl.as_str()).unwrap();
+    let at = |v| {
+        list.entries_at(v)
+            .map(|e| e.iter().map(|e| e.cidr.to_string()).collect::<Vec<_>>())
+    };
+    assert_eq!(list.version, 3);
+    assert_eq!(at(1), Some(strings(&["10.0.0.0/8"])));
+    assert_eq!(at(2), Some(strings(&["10.0.0.0/8", "11.0.0.0/8"])));
+    assert_eq!(
+        at(3),
+        Some(strings(&["10.0.0.0/8", "11.0.0.0/8", "12.0.0.0/8"]))
+    );
+    assert_eq!(at(4), None);
+    assert_eq!(at(0), None);
+}

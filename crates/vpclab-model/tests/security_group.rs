@@ -748,3 +748,46 @@ fn deleting_a_group_by_name_answers_its_id() {
     let unknown = lab.apply(&a, &op).unwrap_err();
     assert_eq!(unknown.code(), "InvalidGroup.NotFound");
 }
+
+#[test]
+fn rules_carry_their_own_tags() {
+    // AWS tags rules as `security-group-rule` resources: through the TagSpecification of
+    // Authorize*, CreateTags and DeleteTags; a revoked rule's tags go with it.
+    let (mut lab, a) = lab();
+    let v = vpc(&mut lab, &a, "10.0.0.0/16");
+    let g = sg(&mut lab, &a, &v, "tagged");
+    let op = |t: Tags| Operation::AuthorizeSecurityGroupRules {
+        group: g.to_string(),
+        is_egress: false,
+        permissions: vec![IpPermission::tcp(22, 22, "10.0.0.0/8")],
+        tags: t,
+    };
+    assert_refused(&mut lab, "InvalidParameterValue", |l| {
+        l.apply(&a, &op(tags(&[("aws:reserved", "x")])))
+    });
+    let Outcome::Rules(rules) = lab.apply(&a, &op(tags(&[("team", "db")]))).unwrap() else {
+        panic!("no rules")
+    };
+    let rule = rules[0].id.clone();
+    assert_eq!(
+        lab.tags_of(&a, rule.as_str()).unwrap(),
+        &tags(&[("team", "db")])
+    );
+    lab.create_tags(&a, &strings(&[rule.as_str()]), &tags(&[("Name", "ssh")]))
+        .unwrap();
+    assert_eq!(
+        group(&lab, &g).rule_tags[&rule],
+        tags(&[("Name", "ssh"), ("team", "db")])
+    );
+    // The egress rule has no tags, and another account cannot see the rule.
+    let egress = group(&lab, &g).egress().next().unwrap().id.clone();
+    assert!(lab.tags_of(&a, egress.as_str()).unwrap().is_empty());
+    assert_eq!(
+        lab.tags_of(&caller(B), rule.as_str()).unwrap_err().code(),
+        "InvalidSecurityGroupRuleId.NotFound"
+    );
+    lab.revoke_security_group_rules(&a, g.as_str(), false, &[], &strings(&[rule.as_str()]))
+        .unwrap();
+    assert!(group(&lab, &g).rule_tags.is_empty());
+    assert_consistent(&lab);
+}

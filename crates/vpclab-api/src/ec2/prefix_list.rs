@@ -266,17 +266,18 @@ fn get_managed_prefix_list_entries(caller: &Caller, q: &Query) -> Result<Plan, A
     let caller = caller.clone();
     Ok(Plan::read(move |lab| {
         let list = lab.visible_prefix_list(&caller, &req.prefix_list_id)?;
-        // The lab keeps the current version only.
-        if let Some(v) = req.target_version
-            && u64::try_from(v).ok() != Some(list.version)
-        {
-            return Err(ApiError::invalid_value(format!(
-                "Value ({v}) for parameter targetVersion is invalid. The lab keeps only the current version {} of {}.",
-                list.version, list.id
-            )));
-        }
+        let version = match req.target_version {
+            None => list.version,
+            Some(v) => u64::try_from(v).unwrap_or(0),
+        };
         let entries = list
-            .entries
+            .entries_at(version)
+            .ok_or_else(|| {
+                ApiError::invalid_value(format!(
+                    "The prefix list {} has no version {version}.",
+                    list.id
+                ))
+            })?
             .iter()
             .map(|e| shapes::PrefixListEntry {
                 cidr: Some(e.cidr.to_string()),

@@ -180,6 +180,7 @@ pub fn rule_shape(
         from_port: Some(r.ports.map_or(-1, |p| p.from)),
         to_port: Some(r.ports.map_or(-1, |p| p.to)),
         description: r.description.clone(),
+        tags: g.rule_tags.get(&r.id).and_then(tag_set),
         security_group_rule_arn: Some(ec2_arn(
             g.region.name(),
             g.owner_id.as_str(),
@@ -666,8 +667,7 @@ fn describe_security_group_rules(caller: &Caller, q: &Query) -> Result<Plan, Api
                 let keep = filters.matches(|name| match name {
                     "group-id" => one(&g.id),
                     "security-group-rule-id" => one(&r.id),
-                    // The lab keeps no tags on rules.
-                    other => tag_filter(&no_tags, other),
+                    other => tag_filter(g.rule_tags.get(&r.id).unwrap_or(&no_tags), other),
                 })?;
                 if keep {
                     found.push((*g, r));
@@ -707,21 +707,18 @@ fn authorized(
     Ok((Some(true), Some(shapes)))
 }
 
-/// Security group rules take `TagSpecification.N` of type `security-group-rule`. The lab
-/// keeps no tags on rules, so it refuses tags rather than drop them.
-fn rule_tags(specs: &Option<Vec<shapes::TagSpecification>>) -> Result<(), ApiError> {
-    if !from_specs(specs, "security-group-rule")?.is_empty() {
-        return Err(ApiError::invalid_value(
-            "Tags on security group rules are not kept by the lab; tag the group instead.",
-        ));
-    }
-    Ok(())
+/// Security group rules take `TagSpecification.N` of type `security-group-rule`; each
+/// new rule gets the tags.
+fn rule_tags(
+    specs: &Option<Vec<shapes::TagSpecification>>,
+) -> Result<vpclab_model::Tags, ApiError> {
+    from_specs(specs, "security-group-rule")
 }
 
 fn authorize_security_group_ingress(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
     let req = shapes::AuthorizeSecurityGroupIngressRequest::from_query(q, "")?;
     let group = named_group(&req.group_id, &req.group_name)?;
-    rule_tags(&req.tag_specifications)?;
+    let tags = rule_tags(&req.tag_specifications)?;
     let legacy = Legacy {
         cidr_ip: req.cidr_ip,
         ip_protocol: req.ip_protocol,
@@ -735,6 +732,7 @@ fn authorize_security_group_ingress(_: &Caller, q: &Query) -> Result<Plan, ApiEr
         group,
         is_egress: false,
         permissions,
+        tags,
     };
     Ok(Plan::write(op, |lab, outcome| {
         let (r#return, security_group_rules) = authorized(lab, outcome)?;
@@ -748,7 +746,7 @@ fn authorize_security_group_ingress(_: &Caller, q: &Query) -> Result<Plan, ApiEr
 fn authorize_security_group_egress(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
     let req = shapes::AuthorizeSecurityGroupEgressRequest::from_query(q, "")?;
     let group = named_group(&Some(req.group_id), &None)?;
-    rule_tags(&req.tag_specifications)?;
+    let tags = rule_tags(&req.tag_specifications)?;
     let legacy = Legacy {
         cidr_ip: req.cidr_ip,
         ip_protocol: req.ip_protocol,
@@ -762,6 +760,7 @@ fn authorize_security_group_egress(_: &Caller, q: &Query) -> Result<Plan, ApiErr
         group,
         is_egress: true,
         permissions,
+        tags,
     };
     Ok(Plan::write(op, |lab, outcome| {
         let (r#return, security_group_rules) = authorized(lab, outcome)?;

@@ -276,6 +276,13 @@ pub enum Outcome {
     },
     /// Peering connections that expired.
     Expired(Vec<VpcPeeringConnectionId>),
+    /// DisassociateSubnetCidrBlock: the subnet and the IPv6 block that went.
+    SubnetCidrDisassociated {
+        /// The subnet.
+        subnet_id: SubnetId,
+        /// The block.
+        cidr: ipnet::Ipv6Net,
+    },
     /// DeleteSecurityGroup: the id of the group that went (the request may name it).
     Deleted(String),
     /// DeleteManagedPrefixList: the list as it was, which AWS's answer shows.
@@ -424,9 +431,10 @@ impl Lab {
                 subnet_id,
                 ipv6_cidr_block,
             } => created(self.associate_subnet_cidr_block(c, subnet_id, ipv6_cidr_block)?),
-            O::DisassociateSubnetCidrBlock { association_id } => self
-                .disassociate_subnet_cidr_block(c, association_id)
-                .map(|()| Outcome::Done)?,
+            O::DisassociateSubnetCidrBlock { association_id } => {
+                let (subnet_id, cidr) = self.disassociate_subnet_cidr_block(c, association_id)?;
+                Outcome::SubnetCidrDisassociated { subnet_id, cidr }
+            }
             O::CreateRouteTable { vpc_id, tags } => {
                 created(self.create_route_table(c, vpc_id, tags.clone())?)
             }

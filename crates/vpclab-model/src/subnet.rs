@@ -355,11 +355,12 @@ impl Lab {
     }
 
     /// DisassociateSubnetCidrBlock: refused while an interface holds an address in it.
+    /// Answers the subnet and the block that went, which AWS's response shows.
     pub fn disassociate_subnet_cidr_block(
         &mut self,
         caller: &Caller,
         association_id: &str,
-    ) -> Result<()> {
+    ) -> Result<(SubnetId, Ipv6Net)> {
         if SubnetCidrAssociationId::parse(association_id).is_none() {
             return Err(Error::Malformed {
                 kind: Kind::Association,
@@ -389,11 +390,17 @@ impl Lab {
                 subnet.id
             )));
         }
+        let cidr = subnet
+            .ipv6_cidr_block_associations
+            .iter()
+            .find(|b| b.association_id.as_str() == association_id)
+            .map(|b| b.cidr)
+            .ok_or_else(|| Error::not_found(Kind::Association, association_id))?;
         if let Some(s) = self.subnets.get_mut(&subnet.id) {
             s.ipv6_cidr_block_associations
                 .retain(|b| b.association_id.as_str() != association_id);
             s.assign_ipv6_address_on_creation = false;
         }
-        Ok(())
+        Ok((subnet.id, cidr))
     }
 }

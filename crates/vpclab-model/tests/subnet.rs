@@ -394,8 +394,10 @@ fn associate_and_disassociate_subnet_ipv6_block() {
         l.disassociate_subnet_cidr_block(&a, assoc.as_str())
     });
     lab.delete_network_interface(&a, e.as_str()).unwrap();
-    lab.disassociate_subnet_cidr_block(&a, assoc.as_str())
+    let (gone_from, gone) = lab
+        .disassociate_subnet_cidr_block(&a, assoc.as_str())
         .unwrap();
+    assert_eq!((gone_from, gone.to_string()), (s.clone(), block.clone()));
     let subnet = lab.subnet(s.as_str()).unwrap();
     assert!(subnet.ipv6_cidr_block_associations.is_empty());
     // Without a block the subnet cannot keep assigning IPv6 addresses.

@@ -8,13 +8,17 @@
 pub mod address;
 pub mod describe;
 pub mod instance;
+pub mod internet_gateway;
 pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_interface;
 pub mod peering;
 pub mod prefix_list;
+pub mod region;
+pub mod route_table;
 pub mod security_group;
 pub mod shapes;
+pub mod subnet;
 pub mod tags;
 pub mod vpc;
 pub mod vpc_endpoint;
@@ -93,15 +97,19 @@ fn handlers() -> &'static HashMap<&'static str, Handler> {
             address::ACTIONS,
             nat_gateway::ACTIONS,
             peering::ACTIONS,
+            region::ACTIONS,
+            subnet::ACTIONS,
+            route_table::ACTIONS,
+            internet_gateway::ACTIONS,
             security_group::ACTIONS,
             network_acl::ACTIONS,
             prefix_list::ACTIONS,
             vpc_endpoint::ACTIONS,
         ]
-            .into_iter()
-            .flatten()
-            .map(|(name, h)| (*name, *h))
-            .collect()
+        .into_iter()
+        .flatten()
+        .map(|(name, h)| (*name, *h))
+        .collect()
     })
 }
 

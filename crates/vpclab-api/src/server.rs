@@ -23,7 +23,7 @@ use vpclab_store::{AccessKey, Store};
 use crate::error::ApiError;
 use crate::sigv4::{self, AccessKeySecret, Credentials, Payload, SignedRequest};
 use crate::state::State;
-use crate::{ec2, sts};
+use crate::{admin, ec2, sts};
 
 /// The documented default key pair, as other local AWS emulators use it.
 pub const DEFAULT_ACCESS_KEY: &str = "test";
@@ -220,6 +220,15 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// A JSON document (vpclab's own API).
+    pub fn json(body: String) -> Answer {
+        Answer {
+            status: 200,
+            content_type: "application/json",
+            body,
+        }
+    }
+
     /// An XML document.
     pub fn xml(body: String) -> Answer {
         Answer {
@@ -270,6 +279,8 @@ fn respond(answer: Answer, request_id: &str) -> Response<Full<Bytes>> {
 enum Service {
     Ec2,
     Sts,
+    /// vpclab's own API (`/_vpclab/…`).
+    Vpclab,
 }
 
 async fn route(
@@ -328,6 +339,7 @@ async fn route(
     let service = match verified.service.as_str() {
         "ec2" => Service::Ec2,
         "sts" => Service::Sts,
+        "vpclab" => Service::Vpclab,
         other => {
             let err = ApiError::new(
                 "UnknownService",
@@ -338,7 +350,7 @@ async fn route(
     };
     let region = match Region::find(&verified.region) {
         Some(r) => r,
-        None if service == Service::Sts => Region::default_region(),
+        None if service != Service::Ec2 => Region::default_region(),
         None => {
             let err = ApiError::new(
                 "AuthFailure",
@@ -373,6 +385,7 @@ async fn route(
     let result = match service {
         Service::Ec2 => ec2::dispatch(state, &caller, &params, request_id).await,
         Service::Sts => sts::dispatch(&caller, &verified, &params, request_id),
+        Service::Vpclab => admin::dispatch(state, &caller, parts.method.as_str(), path, body).await,
     };
     match result {
         Ok(answer) => answer,
@@ -390,6 +403,14 @@ fn error_answer(service: Service, e: &ApiError, request_id: &str) -> Answer {
     let body = match service {
         Service::Ec2 => e.ec2_xml(request_id),
         Service::Sts => e.query_xml(sts::NAMESPACE, request_id),
+        Service::Vpclab => {
+            let body = serde_json::json!({ "code": e.code, "message": e.message, "request_id": request_id });
+            return Answer {
+                status: e.status,
+                content_type: "application/json",
+                body: body.to_string(),
+            };
+        }
     };
     Answer {
         status: e.status,

@@ -81,6 +81,7 @@
 mod canonical;
 mod error;
 mod parse;
+mod sign;
 mod streaming;
 mod time;
 
@@ -89,6 +90,7 @@ use sha2::{Digest, Sha256};
 
 pub use canonical::UriRule;
 pub use error::{AuthForm, ErrorKind, Mismatch, SigV4Error};
+pub use sign::Signer;
 pub use streaming::{ChunkChain, SigningContext};
 
 use canonical::{

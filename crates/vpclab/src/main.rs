@@ -49,6 +49,26 @@ enum Command {
         #[arg(long = "quota", value_parser = parse_quota)]
         quotas: Vec<(String, usize)>,
     },
+    /// Ask the running lab whether a flow passes, and why: one line per hop out and
+    /// back, the refusing component and rule highlighted, AWS's explanation code.
+    Reach {
+        /// The source: an instance (i-…), a network interface (eni-…), or
+        /// internet:<address>.
+        #[arg(long)]
+        from: String,
+        /// The destination: an address or a name, with an optional :port
+        /// (10.0.1.5:22, s3.us-east-1.amazonaws.com:443).
+        #[arg(long)]
+        to: String,
+        /// tcp (default), udp or icmp.
+        #[arg(long, default_value = "tcp")]
+        protocol: String,
+        /// Print the trace as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// Manage the accounts and access keys the lab accepts.
     Account {
         /// Where the lab's database lives (default: the user's data directory).
@@ -57,6 +77,51 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+}
+
+/// How to reach a running `vpclab serve`, and as whom.
+#[derive(Debug, clap::Args)]
+struct ServerArgs {
+    /// The server.
+    #[arg(long, env = "VPCLAB_ENDPOINT", default_value = "http://127.0.0.1:4566")]
+    endpoint: String,
+    /// The region to ask in.
+    #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
+    region: String,
+    /// The access key id.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", default_value = vpclab_api::server::DEFAULT_ACCESS_KEY, hide_env_values = true)]
+    access_key_id: String,
+    /// The secret access key.
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", default_value = vpclab_api::server::DEFAULT_SECRET_KEY, hide_env_values = true)]
+    secret_access_key: String,
+}
+
+impl ServerArgs {
+    fn client(&self) -> vpclab_api::client::Client {
+        vpclab_api::client::Client::new(
+            &self.endpoint,
+            &self.access_key_id,
+            &self.secret_access_key,
+            &self.region,
+        )
+    }
+}
+
+/// Splits `host[:port]`, `[v6]:port` or a bare IPv6 address into destination and port.
+fn split_port(to: &str) -> (String, Option<u16>) {
+    if let Some(rest) = to.strip_prefix('[') {
+        if let Some((host, port)) = rest.split_once("]:") {
+            return (host.to_owned(), port.parse().ok());
+        }
+        return (rest.trim_end_matches(']').to_owned(), None);
+    }
+    match to.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => match port.parse() {
+            Ok(p) => (host.to_owned(), Some(p)),
+            Err(_) => (to.to_owned(), None),
+        },
+        _ => (to.to_owned(), None),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +228,41 @@ async fn main() -> anyhow::Result<()> {
             server.run(shutdown_signal()).await;
             Ok(())
         }
+        Command::Reach {
+            from,
+            to,
+            protocol,
+            json,
+            server,
+        } => {
+            let (to, port) = split_port(&to);
+            let question =
+                serde_json::json!({ "from": from, "to": to, "port": port, "protocol": protocol });
+            let answer = server
+                .client()
+                .post_json("/_vpclab/reach", &question)
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&answer["trace"])?);
+            } else {
+                let text = answer["text"].as_str().unwrap_or_default();
+                let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
+                for line in text.lines() {
+                    match (
+                        color,
+                        line.starts_with("DROPPED"),
+                        line.starts_with("DELIVERED"),
+                    ) {
+                        (true, true, _) => println!("\x1b[1;31m{line}\x1b[0m"),
+                        (true, _, true) => println!("\x1b[1;32m{line}\x1b[0m"),
+                        _ => println!("{line}"),
+                    }
+                }
+            }
+            // The exit status says whether the flow passes, for scripts.
+            let delivered = answer["trace"]["verdict"].get("Delivered").is_some();
+            std::process::exit(if delivered { 0 } else { 3 });
+        }
         Command::Account {
             data_dir: dir,
             command,
@@ -198,5 +298,25 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_port;
+
+    #[test]
+    fn destinations_and_ports() {
+        assert_eq!(split_port("10.0.1.5:22"), ("10.0.1.5".into(), Some(22)));
+        assert_eq!(
+            split_port("s3.us-east-1.amazonaws.com:443"),
+            ("s3.us-east-1.amazonaws.com".into(), Some(443))
+        );
+        assert_eq!(split_port("10.0.1.5"), ("10.0.1.5".into(), None));
+        assert_eq!(split_port("2600:1f18::5"), ("2600:1f18::5".into(), None));
+        assert_eq!(
+            split_port("[2600:1f18::5]:80"),
+            ("2600:1f18::5".into(), Some(80))
+        );
     }
 }

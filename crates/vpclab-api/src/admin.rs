@@ -1,0 +1,122 @@
+//! vpclab's own API, beside AWS's: questions only a lab can answer (`reach`), as JSON,
+//! on the same listener and signed like any AWS request (credential scope service
+//! `vpclab`), so only the lab's keys can ask and each account asks about its own.
+
+use serde::{Deserialize, Serialize};
+use vpclab_model::{Caller, InstanceId, Lab, NetworkInterfaceId, Owned};
+use vpclab_reach::{Destination, Flow, Protocol, Source, Trace};
+
+use crate::error::ApiError;
+use crate::server::Answer;
+use crate::state::State;
+
+/// `POST /_vpclab/reach`: may this flow pass, and why (not)?
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReachRequest {
+    /// `i-…`, `eni-…`, or `internet:<address>`.
+    pub from: String,
+    /// An address or a name (resolved as the source's VPC resolves it).
+    pub to: String,
+    /// The destination port (for ICMP, the type; default 8, echo).
+    pub port: Option<u16>,
+    /// `tcp` (default), `udp` or `icmp`.
+    pub protocol: Option<String>,
+}
+
+/// The answer: the trace as data, and as text for people.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReachAnswer {
+    /// The trace.
+    pub trace: Trace,
+    /// The trace as `vpclab reach` prints it.
+    pub text: String,
+}
+
+/// Answers a request to vpclab's own API.
+pub async fn dispatch(
+    state: &State,
+    caller: &Caller,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Result<Answer, ApiError> {
+    match (method, path) {
+        ("POST", "/_vpclab/reach") => {
+            let req: ReachRequest = serde_json::from_slice(body).map_err(|e| {
+                ApiError::new(
+                    "InvalidRequest",
+                    format!("The request is not a reach question: {e}"),
+                )
+            })?;
+            let lab = state.read();
+            let flow = flow(&lab, caller, &req)?;
+            let trace = vpclab_reach::trace(&lab, &flow);
+            let text = trace.to_string();
+            let body = serde_json::to_string(&ReachAnswer { trace, text })
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            Ok(Answer::json(body))
+        }
+        _ => Err(ApiError {
+            code: "NotFound".into(),
+            message: format!("No vpclab API at {method} {path}"),
+            status: 404,
+        }),
+    }
+}
+
+/// The flow a reach question asks about; the source must be the caller's.
+fn flow(lab: &Lab, caller: &Caller, req: &ReachRequest) -> Result<Flow, ApiError> {
+    let mine = |r: &dyn Owned| r.owner() == &caller.account && r.region() == caller.region;
+    let source = if let Some(ip) = req.from.strip_prefix("internet:") {
+        Source::Internet(
+            ip.parse()
+                .map_err(|_| ApiError::invalid_value(format!("{ip} is not an address")))?,
+        )
+    } else if req.from.starts_with("i-") {
+        match lab.instance(&req.from) {
+            Some(i) if mine(i) => Source::Instance(InstanceId::new_unchecked(req.from.clone())),
+            _ => {
+                return Err(
+                    vpclab_model::Error::not_found(vpclab_model::Kind::Instance, &req.from).into(),
+                );
+            }
+        }
+    } else if req.from.starts_with("eni-") {
+        match lab.network_interface(&req.from) {
+            Some(e) if mine(e) => {
+                Source::NetworkInterface(NetworkInterfaceId::new_unchecked(req.from.clone()))
+            }
+            _ => {
+                return Err(vpclab_model::Error::not_found(
+                    vpclab_model::Kind::NetworkInterface,
+                    &req.from,
+                )
+                .into());
+            }
+        }
+    } else {
+        return Err(ApiError::invalid_value(format!(
+            "--from {} is not an instance (i-…), a network interface (eni-…) or internet:<address>",
+            req.from
+        )));
+    };
+    let protocol = match req.protocol.as_deref().unwrap_or("tcp") {
+        "tcp" => Protocol::Tcp,
+        "udp" => Protocol::Udp,
+        "icmp" => Protocol::Icmp,
+        other => {
+            return Err(ApiError::invalid_value(format!(
+                "protocol {other}: use tcp, udp or icmp"
+            )));
+        }
+    };
+    let destination = Destination::from(req.to.as_str());
+    Ok(match protocol {
+        Protocol::Icmp => Flow {
+            port: req.port.unwrap_or(8),
+            ..Flow::ping(source, destination)
+        },
+        Protocol::Tcp => Flow::tcp(source, destination, req.port.unwrap_or(443)),
+        Protocol::Udp => Flow::udp(source, destination, req.port.unwrap_or(53)),
+    })
+}

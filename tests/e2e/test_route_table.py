@@ -409,3 +409,93 @@ def test_the_cli_builds_a_public_route_table(lab, unique):
     lab.aws("ec2", "delete-route-table", "--route-table-id", rtb)
     code, err = lab.aws("ec2", "describe-route-tables", "--route-table-ids", rtb, check=False)
     assert code != 0 and "InvalidRouteTableID.NotFound" in err
+
+
+def test_a_gateway_endpoint_route_shows_as_a_gateway_and_is_the_endpoints(lab):
+    ec2 = lab.client("ec2", validate=False)
+    vid = vpc(ec2)["VpcId"]
+    rtb = ec2.create_route_table(VpcId=vid)["RouteTable"]["RouteTableId"]
+    igw = igw_on(ec2, vid)
+    vpce = ec2.create_vpc_endpoint(VpcId=vid, ServiceName="com.amazonaws.us-east-1.s3", RouteTableIds=[rtb])["VpcEndpoint"]["VpcEndpointId"]
+    s3 = "pl-63a5400a"
+    assert route(table(ec2, rtb), s3) == {"DestinationPrefixListId": s3, "GatewayId": vpce, "Origin": "CreateRoute", "State": "active"}
+    for name, value in [("route.gateway-id", vpce), ("route.destination-prefix-list-id", s3)]:
+        found = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vid]}, {"Name": name, "Values": [value]}])["RouteTables"]
+        assert [t["RouteTableId"] for t in found] == [rtb], name
+    before = table(ec2, rtb)
+    # The endpoint owns its routes: users can neither add, replace nor remove them.
+    for call, kwargs, code in [
+        (ec2.create_route, {"DestinationPrefixListId": s3, "GatewayId": igw}, "RouteAlreadyExists"),
+        (ec2.create_route, {"DestinationCidrBlock": "1.0.0.0/8", "GatewayId": vpce}, "InvalidParameterValue"),
+        (ec2.create_route, {"DestinationCidrBlock": "1.0.0.0/8", "VpcEndpointId": vpce}, "InvalidParameterValue"),
+        (ec2.replace_route, {"DestinationPrefixListId": s3, "GatewayId": igw}, "InvalidParameterValue"),
+        (ec2.delete_route, {"DestinationPrefixListId": s3}, "InvalidParameterValue"),
+    ]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call(RouteTableId=rtb, **kwargs)
+        assert error_code(e) == code, (call, kwargs)
+    assert table(ec2, rtb) == before
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[vpce])
+    assert [r.get("DestinationPrefixListId") for r in table(ec2, rtb)["Routes"]] == [None]
+
+
+def test_route_targets_in_the_wrong_state_or_network_are_refused(lab):
+    ec2 = lab.client("ec2", validate=False)
+    v = vpc(ec2, ipv6=True)
+    vid = v["VpcId"]
+    rtb = ec2.create_route_table(VpcId=vid)["RouteTable"]["RouteTableId"]
+    other = vpc(ec2, "10.1.0.0/16", ipv6=True)["VpcId"]
+    foreign_eigw = ec2.create_egress_only_internet_gateway(VpcId=other)["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+    foreign_subnet = ec2.create_subnet(VpcId=other, CidrBlock="10.1.0.0/24")["Subnet"]["SubnetId"]
+    foreign_eni = ec2.create_network_interface(SubnetId=foreign_subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    igw_on(ec2, vid)
+    public = ec2.create_subnet(VpcId=vid, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
+    gone = vpc(ec2, "10.2.0.0/16")["VpcId"]
+    pcx = ec2.create_vpc_peering_connection(VpcId=vid, PeerVpcId=gone)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.reject_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    two = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=public)["Instances"][0]["InstanceId"]
+    second = ec2.create_network_interface(SubnetId=public)["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.attach_network_interface(NetworkInterfaceId=second, InstanceId=two, DeviceIndex=1)
+    before = table(ec2, rtb)
+    for kwargs, code in [
+        ({"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": foreign_eigw}, "InvalidParameterValue"),
+        ({"DestinationCidrBlock": "1.0.0.0/8", "NetworkInterfaceId": foreign_eni}, "InvalidParameterValue"),
+        ({"DestinationIpv6CidrBlock": "2001:db8::/32", "NatGatewayId": nat}, "InvalidParameterValue"),
+        ({"DestinationCidrBlock": "10.2.0.0/16", "VpcPeeringConnectionId": pcx}, "InvalidParameterValue"),
+        # AWS: an instance with several interfaces is named by the interface instead.
+        ({"DestinationCidrBlock": "1.0.0.0/8", "InstanceId": two}, "InvalidParameterValue"),
+    ]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            ec2.create_route(RouteTableId=rtb, **kwargs)
+        assert error_code(e) == code, kwargs
+    ec2.delete_nat_gateway(NatGatewayId=nat)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="1.0.0.0/8", NatGatewayId=nat)
+    assert error_code(e) == "InvalidNatGatewayID.NotFound"
+    assert table(ec2, rtb) == before
+
+
+def test_create_route_table_and_replace_association_refusals(lab):
+    ec2 = lab.client("ec2", validate=False)
+    vid = vpc(ec2)["VpcId"]
+    main = main_table(ec2, vid)
+    for kwargs, code in [
+        ({"VpcId": "vpc-12345678"}, "InvalidVpcID.NotFound"),
+        ({"VpcId": "vpc-x"}, "InvalidVpcID.Malformed"),
+        ({"VpcId": vid, "TagSpecifications": [{"ResourceType": "subnet", "Tags": [{"Key": "a", "Value": "b"}]}]}, "InvalidParameterValue"),
+        ({"VpcId": vid, "TagSpecifications": [{"ResourceType": "route-table", "Tags": [{"Key": "aws:x", "Value": "b"}]}]}, "InvalidParameterValue"),
+    ]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            ec2.create_route_table(**kwargs)
+        assert error_code(e) == code, kwargs
+    main_assoc = main["Associations"][0]["RouteTableAssociationId"]
+    for kwargs, code in [
+        ({"AssociationId": "rtbassoc-12345678", "RouteTableId": main["RouteTableId"]}, "InvalidAssociationID.NotFound"),
+        ({"AssociationId": main_assoc, "RouteTableId": "rtb-12345678"}, "InvalidRouteTableID.NotFound"),
+    ]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            ec2.replace_route_table_association(**kwargs)
+        assert error_code(e) == code, kwargs
+    assert tables_of(ec2, vid) == [main]

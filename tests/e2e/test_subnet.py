@@ -335,3 +335,17 @@ def test_the_cli_creates_describes_and_deletes_subnets(lab, unique):
     lab.aws("ec2", "delete-subnet", "--subnet-id", sid)
     _, out = lab.aws("ec2", "describe-subnets", "--filters", f"Name=vpc-id,Values={v}")
     assert out["Subnets"] == []
+
+
+def test_a_block_with_addresses_in_use_stays_associated(ec2):
+    v = vpc(ec2, ipv6=True)
+    sid = ec2.create_subnet(VpcId=v["VpcId"], CidrBlock="10.0.1.0/24", Ipv6CidrBlock=nth_64(v, 1))["Subnet"]
+    ec2.modify_subnet_attribute(SubnetId=sid["SubnetId"], AssignIpv6AddressOnCreation={"Value": True})
+    eni = ec2.create_network_interface(SubnetId=sid["SubnetId"])["NetworkInterface"]
+    assert len(eni["Ipv6Addresses"]) == 1, "AssignIpv6AddressOnCreation gives the interface an address"
+    before = ec2.describe_subnets(SubnetIds=[sid["SubnetId"]])["Subnets"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ec2.disassociate_subnet_cidr_block(AssociationId=sid["Ipv6CidrBlockAssociationSet"][0]["AssociationId"])
+    assert error_code(e) == "DependencyViolation"
+    assert ec2.describe_subnets(SubnetIds=[sid["SubnetId"]])["Subnets"] == before
+    assert before[0]["AvailableIpAddressCount"] == 250, "the interface holds one IPv4 address too"

@@ -121,6 +121,7 @@ def test_release_and_its_refusals(lab, ec2):
     refused("InvalidParameterValue", ec2.release_address, AllocationId=a, NetworkBorderGroup="us-west-2")
     refused("InvalidAssociationID.NotFound", ec2.disassociate_address, AssociationId="eipassoc-12345678")
     refused("InvalidAssociationID.Malformed", ec2.disassociate_address, AssociationId="eipassoc-nope")
+    refused("InvalidAssociationID.Malformed", ec2.disassociate_address, AssociationId="nonsense")
     refused("MissingParameter", raw.disassociate_address)
     assert address(ec2, a) == before
     ec2.disassociate_address(AssociationId=assoc)

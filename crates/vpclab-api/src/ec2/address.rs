@@ -4,7 +4,8 @@
 use std::net::Ipv4Addr;
 
 use vpclab_model::{
-    Address, AllocationId, AssociateAddress, Caller, Kind, Lab, Operation, Outcome,
+    Address, AddressAssociationId, AllocationId, AssociateAddress, Caller, Kind, Lab, Operation,
+    Outcome,
 };
 
 use super::describe::{Filters, is_tag_filter, tag_filter, tag_set};
@@ -219,6 +220,13 @@ fn associate_address(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
 fn disassociate_address(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
     let req = shapes::DisassociateAddressRequest::from_query(q, "")?;
     let association_id_or_ip = match (&req.association_id, &req.public_ip) {
+        (Some(a), None) if AddressAssociationId::parse(a).is_none() => {
+            return Err(vpclab_model::Error::Malformed {
+                kind: Kind::Association,
+                id: a.clone(),
+            }
+            .into());
+        }
         (Some(a), None) => a.clone(),
         (None, Some(p)) => public_ip(p)?,
         (None, None) => {

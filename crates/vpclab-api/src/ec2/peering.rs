@@ -262,3 +262,93 @@ fn describe_vpc_peering_connections(caller: &Caller, q: &Query) -> Result<Plan, 
         })
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vpclab_model::{AccountId, CreateVpc, Region};
+
+    fn caller(account: &str, now: i64) -> Caller {
+        Caller::new(
+            AccountId::parse(account).unwrap_or_else(|e| panic!("{e}")),
+            Region::default_region(),
+            Timestamp(now),
+        )
+    }
+
+    /// A pending request between two VPCs of `a`'s, made at time 0.
+    fn pending(lab: &mut Lab, a: &Caller) -> String {
+        let mut vpc = |cidr: &str| {
+            lab.create_vpc(
+                a,
+                CreateVpc {
+                    cidr_block: cidr.into(),
+                    ..CreateVpc::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let (x, y) = (vpc("10.1.0.0/16"), vpc("10.2.0.0/16"));
+        lab.create_vpc_peering_connection(a, x.as_str(), y.as_str(), None, None, Default::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .to_string()
+    }
+
+    #[test]
+    fn an_overdue_request_reads_as_expired_before_the_clock_records_it() {
+        let a = caller("111111111111", 0);
+        let mut lab = Lab::new(1);
+        lab.add_account_without_default_vpcs(&a.account);
+        let id = pending(&mut lab, &a);
+        let p = lab
+            .vpc_peering_connection(&id)
+            .unwrap_or_else(|| unreachable!());
+        let now = peering_shape(&lab, &a, p, Timestamp(0));
+        let status = now.status.clone().unwrap_or_default();
+        assert_eq!(status.code.as_deref(), Some("pending-acceptance"));
+        assert!(now.expiration_time.is_some());
+        // AWS: a request not accepted within a week expires.
+        let week_and_a_bit = Timestamp(7 * 24 * 3600 * 1000 + 1);
+        let later = peering_shape(&lab, &a, p, week_and_a_bit);
+        let status = later.status.unwrap_or_default();
+        assert_eq!(
+            (status.code.as_deref(), status.message.as_deref()),
+            (Some("expired"), Some("Expired"))
+        );
+        let tags = vpclab_model::Tags::new();
+        let shape = peering_shape(&lab, &a, p, week_and_a_bit);
+        assert_eq!(
+            peering_filter(&shape, &tags, p, "status-code"),
+            Some(vec!["expired".to_owned()])
+        );
+        // The accepter's blocks stay hidden until the connection is active.
+        assert_eq!(
+            peering_filter(&shape, &tags, p, "accepter-vpc-info.cidr-block"),
+            Some(vec![])
+        );
+        assert_eq!(
+            peering_filter(&shape, &tags, p, "requester-vpc-info.cidr-block"),
+            Some(vec!["10.1.0.0/16".to_owned()])
+        );
+    }
+
+    #[test]
+    fn tags_show_only_to_their_owner() {
+        let a = caller("111111111111", 0);
+        let b = caller("222222222222", 0);
+        let mut lab = Lab::new(1);
+        lab.add_account_without_default_vpcs(&a.account);
+        let id = pending(&mut lab, &a);
+        lab.create_tags(
+            &a,
+            std::slice::from_ref(&id),
+            &[("k".to_owned(), "v".to_owned())].into_iter().collect(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let p = lab
+            .vpc_peering_connection(&id)
+            .unwrap_or_else(|| unreachable!());
+        assert!(peering_shape(&lab, &a, p, Timestamp(0)).tags.is_some());
+        assert!(peering_shape(&lab, &b, p, Timestamp(0)).tags.is_none());
+    }
+}

@@ -415,3 +415,127 @@ fn delete_route(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
         spec,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use vpclab_model::{AccountId, CreateVpc, Region, Tags, Timestamp};
+
+    use super::*;
+
+    fn caller() -> Caller {
+        Caller::new(
+            AccountId::parse("000000000000").unwrap(),
+            Region::default_region(),
+            Timestamp(0),
+        )
+    }
+
+    /// A VPC with a main table, one more table with a route to an attached gateway.
+    fn lab() -> (Lab, String, String, String) {
+        let c = caller();
+        let mut lab = Lab::new(1);
+        lab.add_account_without_default_vpcs(&c.account);
+        let vpc = lab
+            .create_vpc(
+                &c,
+                CreateVpc {
+                    cidr_block: "10.0.0.0/16".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let rtb = lab
+            .create_route_table(&c, vpc.as_str(), Tags::new())
+            .unwrap();
+        let igw = lab.create_internet_gateway(&c, Tags::new()).unwrap();
+        lab.attach_internet_gateway(&c, igw.as_str(), vpc.as_str())
+            .unwrap();
+        let mut spec = RouteSpec::to("0.0.0.0/0");
+        spec.gateway_id = Some(igw.to_string());
+        lab.create_route(&c, rtb.as_str(), &spec).unwrap();
+        (lab, vpc.to_string(), rtb.to_string(), igw.to_string())
+    }
+
+    #[test]
+    fn local_and_gateway_routes_show_as_gateway_ids_with_origin_and_state() {
+        let (mut lab, vpc, rtb, igw) = lab();
+        let shape = |lab: &Lab| {
+            let rt = lab.route_table(&rtb).unwrap();
+            route_table_shape(lab, rt).routes.unwrap_or_default()
+        };
+        let routes = shape(&lab);
+        let summary: Vec<_> = routes
+            .iter()
+            .map(|r| {
+                (
+                    r.destination_cidr_block.as_deref(),
+                    r.gateway_id.as_deref(),
+                    r.origin.as_deref(),
+                    r.state.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    Some("10.0.0.0/16"),
+                    Some("local"),
+                    Some("CreateRouteTable"),
+                    Some("active")
+                ),
+                (
+                    Some("0.0.0.0/0"),
+                    Some(igw.as_str()),
+                    Some("CreateRoute"),
+                    Some("active")
+                ),
+            ]
+        );
+        lab.detach_internet_gateway(&caller(), &igw, &vpc).unwrap();
+        assert_eq!(shape(&lab)[1].state.as_deref(), Some("blackhole"));
+    }
+
+    #[test]
+    fn association_main_has_no_value_for_a_table_without_associations() {
+        let (lab, vpc, rtb, _) = lab();
+        let main = lab
+            .main_route_table(&vpclab_model::VpcId::new_unchecked(vpc))
+            .unwrap();
+        assert_eq!(
+            route_table_filter(&lab, main, "association.main"),
+            Some(vec!["true".to_owned()])
+        );
+        let lone = lab.route_table(&rtb).unwrap();
+        assert_eq!(
+            route_table_filter(&lab, lone, "association.main"),
+            Some(Vec::new())
+        );
+        assert_eq!(route_table_filter(&lab, lone, "route.target"), None);
+    }
+
+    #[test]
+    fn max_results_bounds_are_the_actions_own() {
+        assert!(check_max_results(Some(100), 5, 100).is_ok());
+        assert!(check_max_results(None, 5, 100).is_ok());
+        for n in [4, 101] {
+            let e = check_max_results(Some(n), 5, 100).unwrap_err();
+            assert_eq!(e.code, "InvalidParameterValue");
+            assert!(e.message.contains("between 5 and 100"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn targets_the_lab_does_not_model_are_refused_by_name() {
+        let q = Query::from_pairs([
+            ("RouteTableId", "rtb-12345678"),
+            ("DestinationCidrBlock", "0.0.0.0/0"),
+            ("TransitGatewayId", "tgw-12345678"),
+        ]);
+        let Err(e) = create_route(&caller(), &q) else {
+            panic!("accepted a transit gateway target")
+        };
+        assert_eq!(e.code, "InvalidParameterValue");
+        assert!(e.message.contains("TransitGatewayId"), "{}", e.message);
+    }
+}

@@ -327,3 +327,37 @@ def test_the_cli_runs_describes_and_terminates(lab, unique):
     lab.aws("ec2", "wait", "instance-terminated", "--instance-ids", *ids)
     code, err = lab.aws("ec2", "describe-instances", "--instance-ids", "i-00000000", check=False)
     assert code != 0 and "InvalidInstanceID.NotFound" in err
+
+
+def test_the_whole_family_survives_kill_9():
+    """Instances, interfaces, Elastic IPs, NAT gateways and peering replay from the log to
+    the very same descriptions (ids, addresses, attach and launch times)."""
+    from conftest import ROOMY, Lab
+
+    lab = Lab(quotas=ROOMY).start()
+    try:
+        ec2 = lab.client("ec2")
+        i = ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2)["Instances"]
+        subnet = i[0]["SubnetId"]
+        eni = ec2.create_network_interface(SubnetId=subnet, SecondaryPrivateIpAddressCount=1)["NetworkInterface"]["NetworkInterfaceId"]
+        ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=i[0]["InstanceId"], DeviceIndex=1)
+        eip = ec2.allocate_address()["AllocationId"]
+        ec2.associate_address(AllocationId=eip, InstanceId=i[1]["InstanceId"])
+        ec2.create_nat_gateway(SubnetId=subnet, AllocationId=ec2.allocate_address()["AllocationId"])
+        ec2.stop_instances(InstanceIds=[i[1]["InstanceId"]])
+        a, b = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"], ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+        pcx = ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=b)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+        ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+
+        def state():
+            strip = lambda r: {k: v for k, v in r.items() if k != "ResponseMetadata"}
+            return [strip(ec2.describe_instances()), strip(ec2.describe_network_interfaces()), strip(ec2.describe_addresses()),
+                    strip(ec2.describe_nat_gateways()), strip(ec2.describe_vpc_peering_connections())]
+
+        before = state()
+        lab.kill9()
+        lab.start()
+        ec2 = lab.client("ec2")
+        assert state() == before
+    finally:
+        lab.cleanup()

@@ -76,9 +76,11 @@ fn flow(lab: &Lab, caller: &Caller, req: &ReachRequest) -> Result<Flow, ApiError
         match lab.instance(&req.from) {
             Some(i) if mine(i) => Source::Instance(InstanceId::new_unchecked(req.from.clone())),
             _ => {
-                return Err(
-                    vpclab_model::Error::not_found(vpclab_model::Kind::Instance, &req.from).into(),
-                );
+                return Err(vpclab_model::Error::not_found(
+                    vpclab_model::Kind::Instance,
+                    &req.from,
+                )
+                .into());
             }
         }
     } else if req.from.starts_with("eni-") {

@@ -595,7 +595,8 @@ impl Lab {
             } => {
                 // Checked first: nothing may change once the rules are in.
                 validate_tags(tags)?;
-                let rules = self.authorize_security_group_rules(c, group, *is_egress, permissions)?;
+                let rules =
+                    self.authorize_security_group_rules(c, group, *is_egress, permissions)?;
                 self.tag_new_rules(&rules, tags);
                 Outcome::Rules(rules)
             }

@@ -72,7 +72,9 @@ def test_zone_by_id_or_left_to_the_lab_and_an_ipv6_block_at_creation(ec2):
     assert "Tags" not in picked
 
 
-def test_the_default_vpc_has_one_default_subnet_per_zone(ec2):
+def test_the_default_vpc_has_one_default_subnet_per_zone(fresh_lab):
+    # A lab of its own: other tests launch instances into the default subnets.
+    ec2 = fresh_lab.client("ec2")
     defaults = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
     assert sorted(s["AvailabilityZone"] for s in defaults) == [f"us-east-1{c}" for c in "abcdef"]
     assert {s["MapPublicIpOnLaunch"] for s in defaults} == {True}

@@ -55,3 +55,55 @@ def test_an_unsigned_request_is_refused(lab):
         urllib.request.urlopen(req)
     assert e.value.code in (400, 401, 403)
     assert b"MissingAuthenticationToken" in e.value.read()
+
+
+def _signed_at(lab, minutes_ago, service="ec2", body="Action=DescribeVpcs&Version=2016-11-15"):
+    """A request signed by botocore with its clock set `minutes_ago` in the past."""
+    import datetime
+    import urllib.request
+    from unittest import mock
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    then = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes_ago)
+    req = AWSRequest(method="POST", url=lab.endpoint + "/", data=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    # botocore takes the signing time from `get_current_datetime` (naive UTC).
+    with mock.patch("botocore.auth.get_current_datetime", return_value=then.replace(tzinfo=None)):
+        SigV4Auth(Credentials("test", "test"), service, "us-east-1").add_auth(req)
+    r = urllib.request.Request(lab.endpoint + "/", data=body.encode(), headers=dict(req.headers.items()), method="POST")
+    try:
+        with urllib.request.urlopen(r) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_a_request_signed_more_than_fifteen_minutes_away_is_expired(lab):
+    import urllib.error  # noqa: F401 - used by _signed_at
+
+    status, body = _signed_at(lab, 10)
+    assert status == 200, body
+    status, body = _signed_at(lab, 20)
+    assert status == 400 and "<Code>RequestExpired</Code>" in body, body
+    status, body = _signed_at(lab, -20)
+    assert status == 400 and "<Code>RequestExpired</Code>" in body, body
+    # STS words it its own way.
+    status, body = _signed_at(lab, 20, service="sts", body="Action=GetCallerIdentity&Version=2011-06-15")
+    assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in body and "expired" in body.lower(), body
+
+
+def test_a_presigned_get_is_accepted_for_ec2(lab):
+    import urllib.request
+
+    from botocore.auth import SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    req = AWSRequest(method="GET", url=lab.endpoint + "/?Action=DescribeVpcs&Version=2016-11-15")
+    SigV4QueryAuth(Credentials("test", "test"), "ec2", "us-east-1", expires=60).add_auth(req)
+    with urllib.request.urlopen(req.url) as resp:
+        assert resp.status == 200
+        assert b"<vpcSet>" in resp.read()

@@ -107,3 +107,26 @@ def test_a_presigned_get_is_accepted_for_ec2(lab):
     with urllib.request.urlopen(req.url) as resp:
         assert resp.status == 200
         assert b"<vpcSet>" in resp.read()
+
+
+def test_keys_and_quotas_from_the_configuration_file():
+    import os
+    import tempfile
+
+    from conftest import Lab
+
+    data = tempfile.mkdtemp(prefix="vpclab-e2e-config-")
+    with open(os.path.join(data, "config.toml"), "w") as f:
+        f.write('[[keys]]\naccount = "333344445555"\naccess_key_id = "AKIACONFIGFILE"\nsecret_access_key = "from-file"\n\n'
+                "[quotas]\nvpcs-per-region = 7\n")
+    lab = Lab(data_dir=data).start()
+    try:
+        assert lab.client("sts", key="AKIACONFIGFILE", secret="from-file").get_caller_identity()["Account"] == "333344445555"
+        ec2 = lab.client("ec2")
+        for i in range(6):
+            ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            ec2.create_vpc(CidrBlock="10.9.0.0/16")
+        assert error_code(e) == "VpcLimitExceeded", "the default VPC and six more make seven"
+    finally:
+        lab.cleanup()

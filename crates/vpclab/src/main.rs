@@ -9,6 +9,8 @@ use vpclab_api::{ServeConfig, Server};
 use vpclab_model::AccountId;
 use vpclab_store::{AccessKey, Store};
 
+mod config;
+
 /// A local AWS VPC network that really enforces its rules.
 ///
 /// vpclab serves the AWS APIs that build a network (EC2, STS; S3 and ELBv2 to come) and
@@ -48,6 +50,10 @@ enum Command {
         /// or nat-gateways-per-zone. Repeatable.
         #[arg(long = "quota", value_parser = parse_quota)]
         quotas: Vec<(String, usize)>,
+        /// A TOML file with more access keys and quotas (default: config.toml in the
+        /// data directory, when it exists). See README.md.
+        #[arg(long, env = "VPCLAB_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// Ask the running lab whether a flow passes, and why: one line per hop out and
     /// back, the refusing component and rule highlighted, AWS's explanation code.
@@ -205,16 +211,20 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             default_account,
             quotas,
+            config,
         } => {
             let default_account = AccountId::parse(&default_account)
                 .map_err(|e| anyhow::anyhow!("--default-account: {e}"))?;
+            let data_dir = data_dir(dir)?;
+            let file = config::load(config.as_deref(), &data_dir)?;
             let config = ServeConfig {
                 listen,
-                data_dir: data_dir(dir)?,
+                data_dir,
                 database_url,
                 default_account,
-                keys: Vec::new(),
-                quotas,
+                keys: file.keys,
+                // The command line wins over the file.
+                quotas: file.quotas.into_iter().chain(quotas).collect(),
             };
             let server = Server::bind(&config)
                 .await

@@ -153,6 +153,8 @@ impl Default for Quotas {
 pub struct Index {
     /// Each VPC's main route table.
     pub(crate) main_route_table: HashMap<VpcId, RouteTableId>,
+    /// How many VPCs each account has in each region (for the VPC quota).
+    pub(crate) vpcs_per_owner: HashMap<(AccountId, Region), usize>,
     /// The subnets of each VPC.
     pub(crate) vpc_subnets: HashMap<VpcId, BTreeSet<SubnetId>>,
     /// Each subnet's explicitly associated route table.
@@ -349,6 +351,12 @@ impl Lab {
                     }
                 }
             }
+        }
+        for vpc in self.vpcs.values() {
+            *index
+                .vpcs_per_owner
+                .entry((vpc.owner_id.clone(), vpc.region))
+                .or_default() += 1;
         }
         for subnet in self.subnets.values() {
             index

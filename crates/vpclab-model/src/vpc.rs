@@ -172,11 +172,14 @@ impl Lab {
         if !matches!(tenancy.as_str(), "default" | "dedicated") {
             return Err(Error::invalid_value("instanceTenancy", &tenancy, ""));
         }
+        // Counted from the index, not by a scan: CreateVpc must stay cheap in a lab of
+        // thousands of VPCs.
         let count = self
-            .vpcs
-            .values()
-            .filter(|v| v.owner_id == caller.account && v.region == caller.region)
-            .count();
+            .index
+            .vpcs_per_owner
+            .get(&(caller.account.clone(), caller.region))
+            .copied()
+            .unwrap_or(0);
         if count >= self.quotas.vpcs_per_region {
             return Err(Error::LimitExceeded {
                 code: "VpcLimitExceeded",
@@ -272,6 +275,11 @@ impl Lab {
             self.index.ipv6_blocks_in_use.insert(v6);
         }
         self.vpcs.insert(id.clone(), vpc);
+        *self
+            .index
+            .vpcs_per_owner
+            .entry((caller.account.clone(), caller.region))
+            .or_default() += 1;
         let main = self.insert_route_table(caller, &id, Tags::new());
         let main_assoc = self.mint();
         if let Some(rt) = self.route_tables.get_mut(&main) {
@@ -374,6 +382,13 @@ impl Lab {
             self.index.ipv6_blocks_in_use.remove(&b.cidr);
         }
         self.vpcs.shift_remove(&vpc.id);
+        let key = (vpc.owner_id.clone(), vpc.region);
+        if let Some(n) = self.index.vpcs_per_owner.get_mut(&key) {
+            *n -= 1;
+            if *n == 0 {
+                self.index.vpcs_per_owner.remove(&key);
+            }
+        }
         Ok(())
     }
 

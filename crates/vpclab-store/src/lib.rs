@@ -92,6 +92,10 @@ pub struct Store {
     pool: SqlitePool,
 }
 
+/// Rows per INSERT statement when appending (two bound values each, well under SQLite's
+/// limit on bound values).
+const ROWS_PER_INSERT: usize = 500;
+
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS ops (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL)",
@@ -210,17 +214,28 @@ impl Store {
         if entries.is_empty() {
             return Ok(());
         }
+        let texts = entries
+            .iter()
+            .map(|entry| {
+                serde_json::to_string(entry).map_err(|e| StoreError::Corrupt {
+                    what: "new log entry".into(),
+                    why: e.to_string(),
+                })
+            })
+            .collect::<Result<Vec<String>>>()?;
         let mut tx = self.pool.begin().await?;
-        for (i, entry) in entries.iter().enumerate() {
-            let text = serde_json::to_string(entry).map_err(|e| StoreError::Corrupt {
-                what: "new log entry".into(),
-                why: e.to_string(),
-            })?;
-            sqlx::query("INSERT INTO ops (seq, entry) VALUES (?, ?)")
-                .bind(first_seq + i as i64)
-                .bind(text)
-                .execute(&mut *tx)
-                .await?;
+        // One statement per chunk of rows, not one per row: each statement is a round trip
+        // to the database's thread, and the writer appends whole batches.
+        for (c, chunk) in texts.chunks(ROWS_PER_INSERT).enumerate() {
+            let mut sql = String::from("INSERT INTO ops (seq, entry) VALUES ");
+            sql.push_str(&vec!["(?, ?)"; chunk.len()].join(", "));
+            let mut query = sqlx::query(&sql);
+            for (i, text) in chunk.iter().enumerate() {
+                query = query
+                    .bind(first_seq + (c * ROWS_PER_INSERT + i) as i64)
+                    .bind(text);
+            }
+            query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -376,6 +391,35 @@ mod tests {
             .unwrap();
         let loaded = store.load(5).await.unwrap();
         assert_eq!((loaded.last_seq, loaded.replayed), (2, 1));
+        assert_eq!(
+            serde_json::to_value(&loaded.lab).unwrap(),
+            serde_json::to_value(&lab).unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_batch_larger_than_one_insert_is_appended_whole_and_in_order() {
+        let store = Store::open_url("sqlite::memory:").await.unwrap();
+        let account = AccountId::parse("111111111111").unwrap();
+        let mut lab = Lab::new(8);
+        let mut batch = vec![entry(Operation::AddAccount {
+            account: account.clone(),
+        })];
+        batch.extend((0..1203).map(|_| {
+            entry(Operation::CreateInternetGateway {
+                tags: Default::default(),
+            })
+        }));
+        lab.quotas.internet_gateways_per_region = 10_000;
+        let quotas = entry(Operation::SetQuotas(lab.quotas.clone()));
+        batch.insert(0, quotas);
+        for e in &batch {
+            lab.apply(&e.caller(), &e.op).unwrap();
+        }
+        store.append(1, &batch).await.unwrap();
+        assert_eq!(store.log_length().await.unwrap(), 1205);
+        let loaded = store.load(8).await.unwrap();
+        assert_eq!((loaded.last_seq, loaded.replayed), (1205, 1205));
         assert_eq!(
             serde_json::to_value(&loaded.lab).unwrap(),
             serde_json::to_value(&lab).unwrap()

@@ -37,8 +37,8 @@ use wire::{Query, ToXml, XmlWriter};
 /// EC2's XML namespace.
 pub const NAMESPACE: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
-/// Renders a read from the lab as it is.
-pub type ReadRender = Box<dyn FnOnce(&Lab) -> Result<String, ApiError> + Send>;
+/// Renders a read from the lab as it is, straight into the response document.
+pub type ReadRender = Box<dyn FnOnce(&Lab, &mut XmlWriter) -> Result<(), ApiError> + Send>;
 
 /// What a handler asks for.
 pub enum Plan {
@@ -53,7 +53,10 @@ impl Plan {
     pub fn read<T: ToXml + 'static>(
         f: impl FnOnce(&Lab) -> Result<T, ApiError> + Send + 'static,
     ) -> Plan {
-        Plan::Read(Box::new(move |lab| f(lab).map(|shape| members(&shape))))
+        Plan::Read(Box::new(move |lab, w| {
+            f(lab)?.write_members(w);
+            Ok(())
+        }))
     }
 
     /// A change whose response `shape` is built from the lab and the outcome.
@@ -139,16 +142,20 @@ pub async fn dispatch(
     if q.scalar::<bool>("DryRun")? == Some(true) {
         return Err(ApiError::dry_run());
     }
-    let body = match plan {
-        Plan::Read(render) => render(&state.read())?,
-        Plan::Write(op, render) => state.write(caller.clone(), *op, render).await?,
-    };
-    Ok(Answer::xml(envelope(action, request_id, &body)))
+    // A read is written straight into the response document: a Describe of a thousand
+    // resources is half a megabyte, and copying it again would cost as much as writing it.
+    let mut w = XmlWriter::with_capacity(16 * 1024);
+    open_envelope(&mut w.out, action, request_id);
+    match plan {
+        Plan::Read(render) => render(&state.read(), &mut w)?,
+        Plan::Write(op, render) => w.raw(&state.write(caller.clone(), *op, render).await?),
+    }
+    close_envelope(&mut w.out, action);
+    Ok(Answer::xml(w.out))
 }
 
-/// `<{Action}Response xmlns=…><requestId>…</requestId>{body}</{Action}Response>`.
-pub fn envelope(action: &str, request_id: &str, body: &str) -> String {
-    let mut out = String::with_capacity(body.len() + 200);
+/// `<?xml …?><{Action}Response xmlns=…><requestId>…</requestId>`.
+fn open_envelope(out: &mut String, action: &str, request_id: &str) {
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
     out.push_str(action);
     out.push_str("Response xmlns=\"");
@@ -156,9 +163,20 @@ pub fn envelope(action: &str, request_id: &str, body: &str) -> String {
     out.push_str("\"><requestId>");
     out.push_str(request_id);
     out.push_str("</requestId>");
-    out.push_str(body);
+}
+
+/// `</{Action}Response>`.
+fn close_envelope(out: &mut String, action: &str) {
     out.push_str("</");
     out.push_str(action);
     out.push_str("Response>");
+}
+
+/// `<{Action}Response xmlns=…><requestId>…</requestId>{body}</{Action}Response>`.
+pub fn envelope(action: &str, request_id: &str, body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 200);
+    open_envelope(&mut out, action, request_id);
+    out.push_str(body);
+    close_envelope(&mut out, action);
     out
 }

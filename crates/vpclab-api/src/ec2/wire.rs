@@ -339,6 +339,14 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
 
 /// Escapes XML text: `&`, `<`, `>`, `"`, `'`.
 pub fn escape_into(s: &str, out: &mut String) {
+    // Most values (ids, addresses, states) have nothing to escape: copy them at once.
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.push_str(s);
+        return;
+    }
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {

@@ -48,6 +48,7 @@ fn build() -> Network {
     let mut lab = Lab::new(7);
     lab.quotas.vpcs_per_region = VPCS + 10;
     lab.quotas.elastic_ips_per_region = VPCS * 2;
+    lab.quotas.internet_gateways_per_region = VPCS + 10;
     let account = AccountId::parse("123456789012").unwrap();
     lab.add_account_without_default_vpcs(&account);
     let caller = Caller::new(account, Region::default_region(), Timestamp(0));

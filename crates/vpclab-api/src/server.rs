@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Either, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -18,9 +18,10 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use vpclab_model::{AccountId, Caller, Region, Timestamp};
-use vpclab_store::{AccessKey, Store};
+use vpclab_store::{AccessKey, Objects, Store};
 
 use crate::error::ApiError;
+use crate::s3::{Origin, S3Gateway, is_s3_request};
 use crate::sigv4::{self, AccessKeySecret, Credentials, Payload, SignedRequest};
 use crate::state::State;
 use crate::{admin, ec2, sts};
@@ -57,10 +58,12 @@ pub struct Server {
     /// The address it listens on.
     pub local_addr: SocketAddr,
     state: Arc<State>,
+    s3: S3Gateway,
     listener: TcpListener,
 }
 
-fn now_ms() -> i64 {
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -115,7 +118,15 @@ impl Server {
             quotas.set(name, *value)?;
         }
         let change = quotas != loaded.lab.quotas;
-        let state = State::start(loaded, seed, store, keys, config.default_account.clone());
+        let objects = Objects::open(store.clone(), &config.data_dir.join("objects")).await?;
+        let state = State::start(
+            loaded,
+            seed,
+            store,
+            objects,
+            keys,
+            config.default_account.clone(),
+        );
         if change {
             let caller = Caller::new(
                 config.default_account.clone(),
@@ -128,17 +139,28 @@ impl Server {
                 .await
                 .map_err(|e| e.message)?;
         }
+        let s3 = S3Gateway::new(Arc::clone(&state));
         Ok(Server {
             local_addr,
             state,
+            s3,
             listener,
         })
+    }
+
+    /// The lab's S3, for the data plane to hand it requests that arrived through the
+    /// lab (with the context their trace computed).
+    pub fn s3_gateway(&self) -> S3Gateway {
+        self.s3.clone()
     }
 
     /// Serves until `shutdown` resolves, then snapshots the lab.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         let Server {
-            state, listener, ..
+            state,
+            listener,
+            s3,
+            ..
         } = self;
         tokio::pin!(shutdown);
         loop {
@@ -148,8 +170,9 @@ impl Server {
                     let Ok((stream, peer)) = accepted else { continue };
                     let _ = stream.set_nodelay(true);
                     let state = Arc::clone(&state);
+                    let s3 = s3.clone();
                     tokio::spawn(async move {
-                        let service = service_fn(move |req| handle(Arc::clone(&state), peer, req));
+                        let service = service_fn(move |req| handle(Arc::clone(&state), s3.clone(), peer, req));
                         let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
                     });
                 }
@@ -239,11 +262,22 @@ impl Answer {
     }
 }
 
+/// A response body: a small document, or an S3 body (streamed).
+pub type ResponseBody = Either<Full<Bytes>, s3s::Body>;
+
 async fn handle(
     state: Arc<State>,
-    _peer: SocketAddr,
+    s3: S3Gateway,
+    peer: SocketAddr,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<ResponseBody>, Infallible> {
+    // S3 streams its bodies: it is routed before anything reads the body. A request from
+    // the listener comes from the host, which is the public internet to the lab.
+    if is_s3_request(req.method(), req.uri(), req.headers()) {
+        let req = req.map(s3s::Body::from);
+        let resp = s3.call(req, Origin::Internet(peer.ip())).await;
+        return Ok(resp.map(Either::Right));
+    }
     let request_id = request_id();
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
@@ -264,14 +298,14 @@ async fn handle(
     Ok(respond(answer, &request_id))
 }
 
-fn respond(answer: Answer, request_id: &str) -> Response<Full<Bytes>> {
+fn respond(answer: Answer, request_id: &str) -> Response<ResponseBody> {
     Response::builder()
         .status(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
         .header("content-type", answer.content_type)
         .header("x-amzn-requestid", request_id)
         .header("server", "vpclab")
-        .body(Full::new(Bytes::from(answer.body)))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+        .body(Either::Left(Full::new(Bytes::from(answer.body))))
+        .unwrap_or_else(|_| Response::new(Either::Left(Full::new(Bytes::new()))))
 }
 
 /// Which service a request is for, from its credential scope.

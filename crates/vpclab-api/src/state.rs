@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use tokio::sync::{mpsc, oneshot};
 use vpclab_model::{AccountId, Caller, Lab, Operation, Outcome};
-use vpclab_store::{Loaded, LogEntry, Store};
+use vpclab_store::{Loaded, LogEntry, Objects, Store};
 
 use crate::error::ApiError;
 use crate::sigv4::AccessKeySecret;
@@ -38,6 +38,7 @@ pub struct State {
     jobs: mpsc::Sender<Job>,
     keys: RwLock<HashMap<String, AccessKeySecret>>,
     store: Store,
+    objects: Objects,
     seed: u64,
     /// The account of the documented default key.
     pub default_account: AccountId,
@@ -49,6 +50,7 @@ impl State {
         loaded: Loaded,
         seed: u64,
         store: Store,
+        objects: Objects,
         keys: HashMap<String, AccessKeySecret>,
         default_account: AccountId,
     ) -> Arc<State> {
@@ -59,11 +61,17 @@ impl State {
             jobs: tx,
             keys: RwLock::new(keys),
             store,
+            objects,
             seed,
             default_account,
         });
         tokio::spawn(writer(Arc::clone(&state), rx, last_seq));
         state
+    }
+
+    /// The S3 object store.
+    pub fn objects(&self) -> &Objects {
+        &self.objects
     }
 
     /// The lab, for reading.

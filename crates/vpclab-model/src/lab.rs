@@ -80,6 +80,9 @@ pub struct Lab {
     pub(crate) prefix_lists: Table<PrefixListId, ManagedPrefixList>,
     pub(crate) vpc_endpoints: Table<VpcEndpointId, VpcEndpoint>,
     pub(crate) vpc_peering_connections: Table<VpcPeeringConnectionId, VpcPeeringConnection>,
+    /// S3 buckets, by name (a global namespace).
+    #[serde(default)]
+    pub(crate) buckets: Table<String, Bucket>,
     /// The account quotas this lab enforces.
     #[serde(default)]
     pub quotas: Quotas,
@@ -213,6 +216,7 @@ impl Lab {
             prefix_lists: crate::prefix_list::aws_managed_prefix_lists(),
             vpc_endpoints: Table::default(),
             vpc_peering_connections: Table::default(),
+            buckets: Table::default(),
             quotas: Quotas::default(),
             index: Index::default(),
         }

@@ -10,6 +10,7 @@
 
 mod address;
 pub mod aws_service;
+mod bucket;
 pub mod cidr;
 mod dns;
 mod err;
@@ -33,6 +34,7 @@ mod vpc;
 mod vpc_endpoint;
 
 pub use address::{Address, AddressAssociation, AssociateAddress};
+pub use bucket::{Bucket, validate_bucket_name};
 pub use dns::Resolution;
 pub use err::{Error, Kind, Result};
 pub use ids::*;

@@ -24,6 +24,25 @@ pub enum Operation {
     },
     /// Changes the quotas (as AWS's Service Quotas raises them).
     SetQuotas(Quotas),
+    /// S3 CreateBucket in `region`.
+    CreateBucket {
+        bucket: String,
+        region: Region,
+    },
+    /// S3 DeleteBucket (`empty`: the store found no object in it).
+    DeleteBucket {
+        bucket: String,
+        empty: bool,
+    },
+    /// S3 PutBucketPolicy (a policy already parsed by the API layer).
+    PutBucketPolicy {
+        bucket: String,
+        policy: String,
+    },
+    /// S3 DeleteBucketPolicy.
+    DeleteBucketPolicy {
+        bucket: String,
+    },
     CreateVpc(CreateVpc),
     CreateDefaultVpc,
     DeleteVpc {
@@ -298,6 +317,10 @@ impl Operation {
         names!(
             AddAccount,
             SetQuotas,
+            CreateBucket,
+            DeleteBucket,
+            PutBucketPolicy,
+            DeleteBucketPolicy,
             CreateVpc,
             CreateDefaultVpc,
             DeleteVpc,
@@ -393,6 +416,18 @@ impl Lab {
             O::SetQuotas(quotas) => {
                 self.quotas = quotas.clone();
                 Outcome::Done
+            }
+            O::CreateBucket { bucket, region } => self
+                .create_bucket(c, bucket, *region)
+                .map(|()| Outcome::Done)?,
+            O::DeleteBucket { bucket, empty } => {
+                self.delete_bucket(bucket, *empty).map(|()| Outcome::Done)?
+            }
+            O::PutBucketPolicy { bucket, policy } => self
+                .put_bucket_policy(bucket, policy)
+                .map(|()| Outcome::Done)?,
+            O::DeleteBucketPolicy { bucket } => {
+                self.delete_bucket_policy(bucket).map(|()| Outcome::Done)?
             }
             O::CreateVpc(req) => created(self.create_vpc(c, req.clone())?),
             O::CreateDefaultVpc => created(self.create_default_vpc(c)?),

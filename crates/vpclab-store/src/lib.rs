@@ -14,6 +14,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod objects;
+pub use objects::Objects;
+
 use std::path::Path;
 use std::str::FromStr;
 
@@ -314,6 +317,11 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// The connection pool (for the object store beside the log).
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     /// Closes the database.

@@ -1,0 +1,57 @@
+//! Virtual-hosted-style addressing: which bucket a `Host` header names.
+
+use s3s::S3Result;
+use s3s::host::{S3Host, VirtualHost};
+use vpclab_model::aws_service::parse_service_host;
+
+/// AWS's S3 host names (`bucket.s3.<region>.amazonaws.com`, `bucket.s3.amazonaws.com`,
+/// `s3.<region>.amazonaws.com` for path style) and the local forms (`bucket.localhost`,
+/// `localhost`, `127.0.0.1`, any other host for path style).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LabHost;
+
+impl S3Host for LabHost {
+    fn parse_host_header<'a>(&'a self, host: &'a str) -> S3Result<VirtualHost<'a>> {
+        let name = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.parse::<u16>().is_ok())
+            .map_or(host, |(h, _)| h);
+        if let Some(service) = parse_service_host(name).filter(|s| s.service.name == "s3") {
+            let mut vh = VirtualHost::new(host).with_region(service.region.name());
+            if let Some(bucket) = service.bucket {
+                vh = vh.with_bucket(bucket);
+            }
+            return Ok(vh);
+        }
+        if let Some(bucket) = name.strip_suffix(".localhost").filter(|b| !b.is_empty()) {
+            return Ok(VirtualHost::new(host).with_bucket(bucket.to_owned()));
+        }
+        Ok(VirtualHost::new(host))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_and_local_host_forms() {
+        let h = LabHost;
+        let v = h
+            .parse_host_header("my.bucket.s3.us-west-2.amazonaws.com")
+            .unwrap();
+        assert_eq!(
+            (v.bucket(), v.region()),
+            (Some("my.bucket"), Some("us-west-2"))
+        );
+        let v = h.parse_host_header("s3.amazonaws.com").unwrap();
+        assert_eq!((v.bucket(), v.region()), (None, Some("us-east-1")));
+        let v = h.parse_host_header("logs.localhost:4566").unwrap();
+        assert_eq!(v.bucket(), Some("logs"));
+        assert_eq!(
+            h.parse_host_header("127.0.0.1:4566").unwrap().bucket(),
+            None
+        );
+        assert_eq!(h.parse_host_header("localhost").unwrap().bucket(), None);
+    }
+}

@@ -95,9 +95,15 @@ class Lab:
             check=True,
         )
 
-    def aws(self, *args, region=REGION, check=True):
-        """Runs the real `aws` CLI against the lab; returns (exit code, parsed JSON or
-        stderr text)."""
+    def aws_text(self, *args, region=REGION):
+        """Runs the real `aws` CLI and returns its standard output as text (for commands
+        like `aws s3 ls` that do not print JSON)."""
+        p = self._run_aws(args, region)
+        if p.returncode != 0:
+            raise AssertionError(f"aws {' '.join(args)} failed: {p.stderr}")
+        return p.stdout
+
+    def _run_aws(self, args, region):
         env = dict(
             os.environ,
             AWS_ACCESS_KEY_ID="test",
@@ -108,12 +114,17 @@ class Lab:
             AWS_SHARED_CREDENTIALS_FILE="/dev/null",
         )
         aws = os.path.join(os.path.dirname(sys.executable), "aws")
-        p = subprocess.run(
+        return subprocess.run(
             [aws, "--endpoint-url", self.endpoint, "--output", "json", *args],
             env=env,
             capture_output=True,
             text=True,
         )
+
+    def aws(self, *args, region=REGION, check=True):
+        """Runs the real `aws` CLI against the lab; returns (exit code, parsed JSON or
+        stderr text)."""
+        p = self._run_aws(args, region)
         if check and p.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed: {p.stderr}")
         if p.returncode == 0:

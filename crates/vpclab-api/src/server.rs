@@ -118,7 +118,7 @@ impl Server {
             quotas.set(name, *value)?;
         }
         let change = quotas != loaded.lab.quotas;
-        let objects = Objects::open(store.clone(), &config.data_dir.join("objects")).await?;
+        let objects = Objects::open(&store, &config.data_dir.join("objects")).await?;
         let state = State::start(
             loaded,
             seed,
@@ -152,6 +152,12 @@ impl Server {
     /// lab (with the context their trace computed).
     pub fn s3_gateway(&self) -> S3Gateway {
         self.s3.clone()
+    }
+
+    /// The server's state: the lab, its writer and its keys (for the data plane and for
+    /// tests that set up resources without going through the wire).
+    pub fn state(&self) -> Arc<State> {
+        Arc::clone(&self.state)
     }
 
     /// Serves until `shutdown` resolves, then snapshots the lab.

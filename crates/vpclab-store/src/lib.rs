@@ -15,7 +15,9 @@
 #![warn(missing_docs)]
 
 mod objects;
-pub use objects::Objects;
+pub use objects::{
+    Blob, BlobWriter, ObjectMeta, ObjectRecord, Objects, PartRecord, Upload, fresh_id, hex,
+};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -32,6 +34,14 @@ pub enum StoreError {
     /// The database refused or failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A file of the object store could not be written or read.
+    #[error("file {what}: {why}")]
+    Io {
+        /// Which file.
+        what: String,
+        /// What failed.
+        why: String,
+    },
     /// A stored record does not read back.
     #[error("corrupt record {what}: {why}")]
     Corrupt {
@@ -93,6 +103,8 @@ pub struct Loaded {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    options: SqliteConnectOptions,
+    in_memory: bool,
 }
 
 /// Rows per INSERT statement when appending (two bound values each, well under SQLite's
@@ -112,16 +124,20 @@ impl Store {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true);
-        Store::open_with(options).await
+        Store::open_with(options, false).await
     }
 
     /// Opens a database by URL (`sqlite:///path/lab.db`, `sqlite::memory:`).
     pub async fn open_url(url: &str) -> Result<Store> {
         let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
-        Store::open_with(options).await
+        Store::open_with(
+            options,
+            url.contains(":memory:") || url.contains("mode=memory"),
+        )
+        .await
     }
 
-    async fn open_with(options: SqliteConnectOptions) -> Result<Store> {
+    async fn open_with(options: SqliteConnectOptions, in_memory: bool) -> Result<Store> {
         let options = options
             .journal_mode(SqliteJournalMode::Wal)
             // With WAL, FULL syncs the log at every commit: a committed append is on disk.
@@ -131,12 +147,16 @@ impl Store {
         // must not be split across connections.
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         for statement in SCHEMA {
             sqlx::query(statement).execute(&pool).await?;
         }
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            options,
+            in_memory,
+        })
     }
 
     /// The seed the lab's ids derive from, chosen once when the database is created.
@@ -319,9 +339,18 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// The connection pool (for the object store beside the log).
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// A pool of several connections to the same database, for the object store: object
+    /// reads and writes then do not queue behind the log's single writer (SQLite's WAL lets
+    /// readers run beside one writer). An in-memory database cannot be shared between
+    /// connections, so it keeps the one.
+    pub(crate) async fn side_pool(&self) -> Result<SqlitePool> {
+        if self.in_memory {
+            return Ok(self.pool.clone());
+        }
+        Ok(SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(self.options.clone())
+            .await?)
     }
 
     /// Closes the database.

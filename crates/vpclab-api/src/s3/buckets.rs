@@ -116,6 +116,12 @@ pub(crate) async fn delete_bucket(
         .write(caller, op, Box::new(|_, _| Ok(String::new())))
         .await
         .map_err(s3_err)?;
+    // Uploads still in progress go with the bucket.
+    s3.state
+        .objects()
+        .abort_bucket_uploads(&req.input.bucket)
+        .await
+        .map_err(super::body::store_err)?;
     Ok(S3Response::new(DeleteBucketOutput {}))
 }
 

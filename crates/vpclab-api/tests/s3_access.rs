@@ -297,10 +297,32 @@ async fn the_seed_policy_denies_the_host_and_admits_its_endpoint() {
             .status,
         200
     );
+    let put = lab
+        .send(
+            "PUT",
+            "/seed-data/report.csv",
+            b"a,b\n1,2\n",
+            &[],
+            OWNER_KEY,
+            inside.clone(),
+        )
+        .await;
+    assert_eq!(put.status, 200, "{put:?}");
     let get = lab
         .send("GET", "/seed-data/report.csv", b"", &[], OWNER_KEY, inside)
         .await;
-    assert!(!get.denied(), "{get:?}");
+    assert_eq!((get.status, get.body.as_str()), (200, "a,b\n1,2\n"));
+    let get = lab
+        .send(
+            "GET",
+            "/seed-data/report.csv",
+            b"",
+            &[],
+            OWNER_KEY,
+            internet(),
+        )
+        .await;
+    assert_eq!(get.code.as_deref(), Some("AccessDenied"));
 
     // Another endpoint, or a NAT's public address, is not that endpoint.
     let elsewhere = through(&other_vpce, &other_vpc, "172.31.0.10");
@@ -893,8 +915,27 @@ async fn delete_objects_answers_each_refused_key() {
         lab.put_policy("keep-some", &keep, OWNER_KEY).await.status,
         204
     );
-    let body =
-        r#"<Delete><Object><Key>keep/a</Key></Object><Object><Key>keep/b</Key></Object></Delete>"#;
+    for key in ["keep/a", "tmp/b"] {
+        let put = lab
+            .send(
+                "PUT",
+                &format!("/keep-some/{key}"),
+                b"x",
+                &[],
+                OWNER_KEY,
+                internet(),
+            )
+            .await;
+        assert_eq!(put.status, 200, "{put:?}");
+    }
+    let delete = |keys: &[&str]| {
+        let objects: String = keys
+            .iter()
+            .map(|k| format!("<Object><Key>{k}</Key></Object>"))
+            .collect();
+        format!("<Delete>{objects}</Delete>")
+    };
+    let body = delete(&["keep/a", "tmp/b", "keep/c"]);
     let answer = lab
         .send(
             "POST",
@@ -906,21 +947,62 @@ async fn delete_objects_answers_each_refused_key() {
         )
         .await;
     assert_eq!(answer.status, 200, "{answer:?}");
-    for key in ["keep/a", "keep/b"] {
-        assert!(
-            answer.body.contains(&format!("<Key>{key}</Key>")),
-            "{}",
-            answer.body
-        );
+    let errors: Vec<&str> = answer.body.split("<Error>").skip(1).collect();
+    assert_eq!(errors.len(), 2, "{}", answer.body);
+    for (error, key) in errors.iter().zip(["keep/a", "keep/c"]) {
+        assert!(error.contains(&format!("<Key>{key}</Key>")), "{error}");
+        assert!(error.contains("<Code>AccessDenied</Code>"), "{error}");
     }
-    assert_eq!(answer.body.matches("<Error>").count(), 2, "{}", answer.body);
-    assert_eq!(
-        answer.body.matches("AccessDenied").count(),
-        2,
+    assert!(
+        answer.body.contains("<Deleted><Key>tmp/b</Key>"),
         "{}",
         answer.body
     );
+    assert!(
+        !answer.body.contains("<Deleted><Key>keep/"),
+        "{}",
+        answer.body
+    );
+    let kept = lab
+        .send("GET", "/keep-some/keep/a", b"", &[], OWNER_KEY, internet())
+        .await;
+    assert_eq!(kept.status, 200);
+    let gone = lab
+        .send("GET", "/keep-some/tmp/b", b"", &[], OWNER_KEY, internet())
+        .await;
+    assert_eq!(gone.code.as_deref(), Some("NoSuchKey"));
+
+    // Every key refused: the answer is the errors alone.
+    let body = delete(&["keep/a"]);
+    let answer = lab
+        .send(
+            "POST",
+            "/keep-some?delete",
+            body.as_bytes(),
+            &[],
+            OWNER_KEY,
+            internet(),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body.matches("<Error>").count(), 1, "{}", answer.body);
     assert!(!answer.body.contains("<Deleted>"), "{}", answer.body);
+
+    // S3's limit applies to the request as sent, refused keys included.
+    let many: Vec<String> = (0..1001).map(|i| format!("keep/{i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let body = delete(&many);
+    let answer = lab
+        .send(
+            "POST",
+            "/keep-some?delete",
+            body.as_bytes(),
+            &[],
+            OWNER_KEY,
+            internet(),
+        )
+        .await;
+    assert_eq!(answer.code.as_deref(), Some("MalformedXML"), "{answer:?}");
 }
 
 #[tokio::test]
@@ -934,6 +1016,17 @@ async fn a_copy_needs_read_access_to_its_source() {
         lab.create_bucket("copy-target", OTHER_KEY).await.status,
         200
     );
+    let source = lab
+        .send(
+            "PUT",
+            "/copy-source/data.bin",
+            b"payload",
+            &[],
+            OWNER_KEY,
+            internet(),
+        )
+        .await;
+    assert_eq!(source.status, 200, "{source:?}");
     let copy = [("x-amz-copy-source", "copy-source/data.bin")];
     let answer = lab
         .send(
@@ -973,7 +1066,18 @@ async fn a_copy_needs_read_access_to_its_source() {
             internet(),
         )
         .await;
-    assert!(!answer.denied(), "{answer:?}");
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let copied = lab
+        .send(
+            "GET",
+            "/copy-target/data.bin",
+            b"",
+            &[],
+            OTHER_KEY,
+            internet(),
+        )
+        .await;
+    assert_eq!(copied.body, "payload");
     // The source's owner still cannot write into the other account's bucket.
     let answer = lab
         .send(

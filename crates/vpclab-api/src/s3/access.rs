@@ -191,6 +191,9 @@ struct BucketFacts {
     policy: Option<Parsed>,
 }
 
+/// S3: "The request can contain a list of up to 1,000 keys".
+const MAX_DELETE_KEYS: usize = 1000;
+
 /// The keys of a `DeleteObjects` request that the policies refused, answered as per-key
 /// `AccessDenied` errors beside the keys that were deleted.
 #[derive(Clone, Debug, Default)]
@@ -481,6 +484,13 @@ impl S3Access for LabAccess {
     }
 
     async fn delete_objects(&self, req: &mut S3Request<DeleteObjectsInput>) -> S3Result<()> {
+        // S3's limit is checked on the request as sent, before refused keys are set aside.
+        if req.input.delete.objects.len() > MAX_DELETE_KEYS {
+            return Err(s3_error!(
+                MalformedXML,
+                "The XML you provided was not well-formed or did not validate against our published schema"
+            ));
+        }
         let asker = asker(&req.extensions)?;
         let bucket = req.input.bucket.clone();
         let facts = self.bucket(&bucket)?;

@@ -505,3 +505,23 @@ def test_acknowledged_put_survives_kill9():
         assert len(blobs) == 2
     finally:
         lab.cleanup()
+
+
+def test_virtual_hosted_style(lab, s3, unique):
+    """Requests addressed as AWS addresses them (`<bucket>.s3.<region>.amazonaws.com`),
+    delivered to the lab as an HTTP proxy would deliver them: the bucket comes from the
+    Host header."""
+    name = f"vhost-{unique}"
+    s3.create_bucket(Bucket=name)
+    for region in ["us-east-1", "us-west-2"]:
+        client = boto3.client(
+            "s3", region_name=region, use_ssl=False, aws_access_key_id="test", aws_secret_access_key="test",
+            config=Config(proxies={"http": lab.endpoint}, s3={"addressing_style": "virtual"},
+                          retries={"max_attempts": 1}),
+        )
+        seen = []
+        client.meta.events.register("before-send.s3.*", lambda request, **kw: seen.append(request.url))
+        client.put_object(Bucket=name, Key=f"hello-{region}.txt", Body=b"virtual")
+        assert client.get_object(Bucket=name, Key=f"hello-{region}.txt")["Body"].read() == b"virtual"
+        assert seen and all(url.startswith(f"http://{name}.s3.") for url in seen), seen
+    assert sorted(keys_of(s3, name)) == ["hello-us-east-1.txt", "hello-us-west-2.txt"]

@@ -200,7 +200,7 @@ impl BlobWriter {
             .map_err(|e| io_error(&self.path, e))?;
         self.file
             .get_ref()
-            .sync_all()
+            .sync_data()
             .await
             .map_err(|e| io_error(&self.path, e))?;
         sync_dir(&self.dir).await?;
@@ -299,6 +299,10 @@ fn part_of(row: &SqliteRow) -> Result<PartRecord> {
     })
 }
 
+// Write transactions start with `BEGIN IMMEDIATE`: a deferred transaction that reads and
+// then writes fails at once with SQLITE_BUSY_SNAPSHOT when another connection (the log's
+// writer, another object write) committed in between; an immediate one takes the write
+// lock first and waits its turn (busy timeout).
 const OBJECT_COLUMNS: &str = "bucket, key, blob, size, etag, meta, last_modified";
 
 impl Objects {
@@ -389,7 +393,7 @@ impl Objects {
                 // std::io::copy uses copy_file_range on Linux: no bytes through user space.
                 size += std::io::copy(&mut input, &mut out)?;
             }
-            out.sync_all()?;
+            out.sync_data()?;
             Ok(size)
         })
         .await
@@ -413,7 +417,7 @@ impl Objects {
 
     /// Stores `object`, replacing any object at its key. Durable when this returns.
     pub async fn put(&self, object: &ObjectRecord) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let old = replace_object(&mut tx, object).await?;
         tx.commit().await?;
         self.remove_blobs(old).await;
@@ -434,7 +438,7 @@ impl Objects {
 
     /// Deletes the objects at `keys`; answers which existed.
     pub async fn delete(&self, bucket: &str, keys: &[&str]) -> Result<Vec<bool>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut existed = Vec::with_capacity(keys.len());
         let mut blobs = Vec::new();
         for key in keys {
@@ -578,7 +582,7 @@ impl Objects {
 
     /// Stores a part (replacing one with the same number). Durable when this returns.
     pub async fn put_part(&self, upload_id: &str, part: &PartRecord) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let old = sqlx::query("SELECT blob FROM parts WHERE upload_id = ? AND part_number = ?")
             .bind(upload_id)
             .bind(part.part_number as i64)
@@ -627,7 +631,7 @@ impl Objects {
 
     /// Ends an upload: its parts and record are gone. `false` if there was no such upload.
     pub async fn abort_upload(&self, upload_id: &str) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let blobs = drop_upload(&mut tx, upload_id).await?;
         tx.commit().await?;
         let existed = blobs.is_some();
@@ -639,7 +643,7 @@ impl Objects {
     /// at its key and the upload is gone, in one transaction. `false` if the upload had
     /// ended meanwhile (then nothing changed).
     pub async fn complete_upload(&self, upload_id: &str, object: &ObjectRecord) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let Some(mut blobs) = drop_upload(&mut tx, upload_id).await? else {
             return Ok(false);
         };

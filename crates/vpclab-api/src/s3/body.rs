@@ -1,7 +1,6 @@
 //! Request bodies into blobs (streamed, hashed, checksums verified) and blobs back into
 //! response bodies (streamed, ranges), plus the pieces every object operation shares.
 
-use bytes::Bytes;
 use futures::StreamExt;
 use s3s::checksum::ChecksumHasher;
 use s3s::crypto::Checksum as _;
@@ -318,9 +317,7 @@ pub async fn read_body(
     }
     let reader = file.take(range.end - range.start);
     let stream = tokio_util::io::ReaderStream::with_capacity(reader, READ_CHUNK);
-    Ok(StreamingBlob::wrap::<_, std::io::Error>(
-        stream.map(|r| r.map(Bytes::from)),
-    ))
+    Ok(StreamingBlob::wrap::<_, std::io::Error>(stream))
 }
 
 /// Metadata from a write's headers; `Content-Type` defaults as S3's does.

@@ -741,7 +741,7 @@ fn token_value(token: &str) -> S3Result<String> {
             "The continuation token provided is incorrect"
         )
     };
-    if token.len() % 2 != 0 {
+    if !token.len().is_multiple_of(2) {
         return Err(invalid());
     }
     let bytes = (0..token.len())

@@ -15,11 +15,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use bytes::Bytes;
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Row, Sqlite, Transaction};
-use tokio::io::AsyncWriteExt;
 
 use crate::{Result, Store, StoreError};
 
@@ -153,12 +153,75 @@ pub fn hex(bytes: &[u8]) -> String {
 pub struct Objects {
     pool: SqlitePool,
     blobs: PathBuf,
+    puts: tokio::sync::mpsc::UnboundedSender<PutJob>,
 }
 
-/// Writes one blob, hashing it as it goes.
+/// One object waiting for its metadata to be committed.
+#[derive(Debug)]
+struct PutJob {
+    object: ObjectRecord,
+    done: tokio::sync::oneshot::Sender<Result<()>>,
+}
+
+/// Objects committed per transaction at most.
+const PUTS_PER_COMMIT: usize = 256;
+
+/// Group commit of object writes: the objects whose bytes are durable and which wait for
+/// their metadata are committed together, one transaction (one WAL sync) for all of them,
+/// rather than each waiting for the write lock in turn.
+async fn commit_puts(
+    pool: SqlitePool,
+    blobs: PathBuf,
+    mut jobs: tokio::sync::mpsc::UnboundedReceiver<PutJob>,
+) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < PUTS_PER_COMMIT {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let committed = async {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            let mut replaced = Vec::new();
+            for job in &batch {
+                replaced.extend(replace_object(&mut tx, &job.object).await?);
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(replaced)
+        }
+        .await;
+        match committed {
+            Ok(replaced) => {
+                for job in batch {
+                    let _ = job.done.send(Ok(()));
+                }
+                for blob in replaced {
+                    let _ = tokio::fs::remove_file(blobs.join(blob)).await;
+                }
+            }
+            Err(e) => {
+                let why = e.to_string();
+                for job in batch {
+                    let _ = job.done.send(Err(StoreError::Io {
+                        what: "object metadata".into(),
+                        why: why.clone(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Writes one blob, hashing it as it goes. Chunks are kept (without copying) until a
+/// megabyte is pending, then written in one trip to the blocking pool; `finish` writes the
+/// rest, syncs the file and its directory in one more.
 #[derive(Debug)]
 pub struct BlobWriter {
-    file: tokio::io::BufWriter<tokio::fs::File>,
+    file: Option<std::fs::File>,
+    pending: Vec<Bytes>,
+    pending_len: usize,
     path: PathBuf,
     dir: PathBuf,
     id: String,
@@ -166,8 +229,8 @@ pub struct BlobWriter {
     md5: Md5,
 }
 
-/// Bytes buffered before each write to the file (fewer trips to the blocking pool).
-const WRITE_BUFFER: usize = 512 * 1024;
+/// Bytes kept before each write to the file.
+const WRITE_BUFFER: usize = 1024 * 1024;
 
 fn io_error(what: &Path, e: std::io::Error) -> StoreError {
     StoreError::Io {
@@ -176,15 +239,58 @@ fn io_error(what: &Path, e: std::io::Error) -> StoreError {
     }
 }
 
+/// Writes `chunks` to `file` (created on first use), then syncs it and `dir` if asked.
+fn write_chunks(
+    file: Option<std::fs::File>,
+    path: &Path,
+    chunks: &[Bytes],
+    sync_dir: Option<&Path>,
+) -> std::io::Result<std::fs::File> {
+    use std::io::Write;
+    let mut file = match file {
+        Some(f) => f,
+        None => std::fs::File::create_new(path)?,
+    };
+    for chunk in chunks {
+        file.write_all(chunk)?;
+    }
+    if let Some(dir) = sync_dir {
+        file.sync_data()?;
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(file)
+}
+
 impl BlobWriter {
     /// Appends bytes.
-    pub async fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        self.md5.update(bytes);
-        self.size += bytes.len() as u64;
-        self.file
-            .write_all(bytes)
-            .await
-            .map_err(|e| io_error(&self.path, e))
+    pub async fn write(&mut self, chunk: Bytes) -> Result<()> {
+        self.md5.update(&chunk);
+        self.size += chunk.len() as u64;
+        self.pending_len += chunk.len();
+        self.pending.push(chunk);
+        if self.pending_len >= WRITE_BUFFER {
+            self.drain(false).await?;
+        }
+        Ok(())
+    }
+
+    async fn drain(&mut self, sync: bool) -> Result<()> {
+        let chunks = std::mem::take(&mut self.pending);
+        self.pending_len = 0;
+        let file = self.file.take();
+        let path = self.path.clone();
+        let dir = self.dir.clone();
+        let file = tokio::task::spawn_blocking(move || {
+            write_chunks(file, &path, &chunks, sync.then_some(dir.as_path()))
+        })
+        .await
+        .map_err(|e| StoreError::Io {
+            what: self.path.display().to_string(),
+            why: e.to_string(),
+        })?
+        .map_err(|e| io_error(&self.path, e))?;
+        self.file = Some(file);
+        Ok(())
     }
 
     /// How many bytes so far.
@@ -194,16 +300,7 @@ impl BlobWriter {
 
     /// Makes the blob durable (file and directory entry synced) and returns it.
     pub async fn finish(mut self) -> Result<Blob> {
-        self.file
-            .flush()
-            .await
-            .map_err(|e| io_error(&self.path, e))?;
-        self.file
-            .get_ref()
-            .sync_data()
-            .await
-            .map_err(|e| io_error(&self.path, e))?;
-        sync_dir(&self.dir).await?;
+        self.drain(true).await?;
         Ok(Blob {
             id: self.id,
             size: self.size,
@@ -315,7 +412,9 @@ impl Objects {
         for statement in SCHEMA {
             sqlx::query(statement).execute(&pool).await?;
         }
-        let objects = Objects { pool, blobs };
+        let (puts, jobs) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(commit_puts(pool.clone(), blobs.clone(), jobs));
+        let objects = Objects { pool, blobs, puts };
         objects.collect_garbage().await?;
         Ok(objects)
     }
@@ -355,11 +454,10 @@ impl Objects {
     pub async fn writer(&self) -> Result<BlobWriter> {
         let id = fresh_id();
         let path = self.blob_path(&id);
-        let file = tokio::fs::File::create_new(&path)
-            .await
-            .map_err(|e| io_error(&path, e))?;
         Ok(BlobWriter {
-            file: tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file),
+            file: None,
+            pending: Vec::new(),
+            pending_len: 0,
             path,
             dir: self.blobs.clone(),
             id,
@@ -415,13 +513,20 @@ impl Objects {
         let _ = tokio::fs::remove_file(self.blob_path(blob)).await;
     }
 
-    /// Stores `object`, replacing any object at its key. Durable when this returns.
+    /// Stores `object`, replacing any object at its key. Durable when this returns
+    /// (committed with the other writes waiting at the same time).
     pub async fn put(&self, object: &ObjectRecord) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let old = replace_object(&mut tx, object).await?;
-        tx.commit().await?;
-        self.remove_blobs(old).await;
-        Ok(())
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job = PutJob {
+            object: object.clone(),
+            done,
+        };
+        let stopped = || StoreError::Io {
+            what: "object metadata".into(),
+            why: "the store is shutting down".into(),
+        };
+        self.puts.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// The object at `key`.

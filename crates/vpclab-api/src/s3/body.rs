@@ -19,7 +19,10 @@ pub const MAX_KEY: usize = 1024;
 pub const MAX_USER_METADATA: usize = 2048;
 
 /// Bytes per chunk when streaming an object out.
-const READ_CHUNK: usize = 256 * 1024;
+const READ_CHUNK: usize = 1024 * 1024;
+
+/// Ranges up to this size are read whole and sent as one chunk.
+const WHOLE_READ: u64 = 4 * 1024 * 1024;
 
 /// A storage failure, answered as S3's 500 `InternalError`.
 pub fn store_err(e: StoreError) -> S3Error {
@@ -244,7 +247,7 @@ pub async fn write_body(
             if let Some(h) = hasher.as_mut() {
                 h.update(&chunk);
             }
-            if let Err(e) = writer.write(&chunk).await {
+            if let Err(e) = writer.write(chunk).await {
                 writer.discard().await;
                 return Err(store_err(e));
             }
@@ -315,7 +318,22 @@ pub async fn read_body(
                 })
             })?;
     }
-    let reader = file.take(range.end - range.start);
+    let len = range.end - range.start;
+    if len <= WHOLE_READ {
+        // A small range is read in one trip to the blocking pool and sent as one chunk.
+        let mut buf = vec![0u8; len as usize];
+        file.read_exact(&mut buf).await.map_err(|e| {
+            store_err(StoreError::Io {
+                what: path.display().to_string(),
+                why: e.to_string(),
+            })
+        })?;
+        let bytes = bytes::Bytes::from(buf);
+        return Ok(StreamingBlob::wrap(futures::stream::once(async move {
+            Ok::<_, std::io::Error>(bytes)
+        })));
+    }
+    let reader = file.take(len);
     let stream = tokio_util::io::ReaderStream::with_capacity(reader, READ_CHUNK);
     Ok(StreamingBlob::wrap::<_, std::io::Error>(stream))
 }

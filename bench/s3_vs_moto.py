@@ -5,7 +5,9 @@ side in one run:
   PutObject of 1 MiB objects; GetObject of those objects (throughput and median latency,
   raw HTTP/1.1 keep-alive requests signed before the clock starts, from several client
   processes, bodies sent from one shared buffer); then one 1 GiB PutObject streamed in
-  1 MiB chunks, with the server's peak RSS (VmHWM) before and after.
+  1 MiB chunks, with the server's peak RSS (VmHWM) before and after. When `wrk` is
+  installed, PUT and GET are also measured with it (a C client: on a small machine the
+  Python clients take much of the CPU).
 
 vpclab writes every object durably (file and directory synced, metadata committed) before
 it answers; moto keeps objects in memory (or spools them to temporary files).
@@ -21,6 +23,7 @@ import os
 import shutil
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -131,7 +134,41 @@ def put_big(port, size):
     return elapsed
 
 
-def workload(server, clients, objects, big_mib):
+def wrk(port, method, path, body_file, seconds, connections):
+    """`wrk` (C, one thread) sending the same signed request over `connections`
+    connections for `seconds`: the client costs little, so the server is what is measured.
+    Returns (requests/s, median latency ms, non-2xx answers)."""
+    head = s3_head(port, method, path, os.path.getsize(body_file) if body_file else 0).decode()
+    headers = {}
+    for line in head.split("\r\n")[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            if k.lower() not in ("host", "content-length"):
+                headers[k] = v.strip()
+    lua = "wrk.method = %r\nwrk.path = %r\n" % (method, path)
+    lua = lua.replace("'", '"')
+    for k, v in headers.items():
+        lua += f'wrk.headers["{k}"] = "{v}"\n'
+    if body_file:
+        lua += f'local f = io.open("{body_file}", "rb")\nwrk.body = f:read("*a")\nf:close()\n'
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua)
+        script = f.name
+    try:
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, f"http://127.0.0.1:{port}"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        os.unlink(script)
+    rate = float(out.split("Requests/sec:")[1].split()[0])
+    median = out.split("50%")[1].split()[0]
+    ms = float(median[:-2]) if median.endswith("ms") else (float(median[:-2]) / 1000 if median.endswith("us") else float(median[:-1]) * 1000)
+    bad = int(out.split("Non-2xx or 3xx responses:")[1].split()[0]) if "Non-2xx" in out else 0
+    return rate, ms, bad
+
+
+def workload(server, clients, objects, big_mib, seconds):
     port = server.port
     print(f"{server.name}: started in {server.first_request_ms:.0f} ms, {server.idle_rss:.1f} MiB", file=sys.stderr, flush=True)
     status, data = request(port, "PUT", f"/{BUCKET}")
@@ -144,6 +181,17 @@ def workload(server, clients, objects, big_mib):
     gets = [s3_head(port, "GET", f"/{BUCKET}/obj-{i}") for i in range(objects)]
     print(f"  GetObject 1 MiB x{objects}…", file=sys.stderr, flush=True)
     out[f"GetObject 1 MiB x{objects}"] = run(port, gets, clients, expect=MiB)
+    if shutil.which("wrk"):
+        body = tempfile.NamedTemporaryFile(delete=False)
+        body.write(os.urandom(MiB))
+        body.close()
+        try:
+            print(f"  wrk: PutObject 1 MiB (one key, overwritten) for {seconds} s…", file=sys.stderr, flush=True)
+            out["PutObject 1 MiB, wrk"] = wrk(port, "PUT", f"/{BUCKET}/wrk-object", body.name, seconds, clients)
+            print(f"  wrk: GetObject 1 MiB for {seconds} s…", file=sys.stderr, flush=True)
+            out["GetObject 1 MiB, wrk"] = wrk(port, "GET", f"/{BUCKET}/wrk-object", None, seconds, clients)
+        finally:
+            os.unlink(body.name)
     before = hwm_mib(server.proc.pid)
     print(f"  PutObject {big_mib} MiB (streamed)…", file=sys.stderr, flush=True)
     seconds = put_big(port, big_mib * MiB)
@@ -160,6 +208,7 @@ def main():
     p.add_argument("--objects", type=int, default=1000)
     p.add_argument("--moto-objects", type=int, default=300)
     p.add_argument("--big-mib", type=int, default=1024)
+    p.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
     args = p.parse_args()
 
     results = {}
@@ -169,7 +218,7 @@ def main():
         env = dict(os.environ, VPCLAB_DATA_DIR=data_dir)
         server = Server("vpclab", [args.vpclab, "serve", "--listen", f"127.0.0.1:{port}"], port, env)
         try:
-            results["vpclab"] = workload(server, args.clients, args.objects, args.big_mib)
+            results["vpclab"] = workload(server, args.clients, args.objects, args.big_mib, args.seconds)
         finally:
             server.stop()
     finally:
@@ -177,7 +226,7 @@ def main():
     port = free_port()
     server = Server("moto", [args.moto, "-H", "127.0.0.1", "-p", str(port)], port)
     try:
-        results["moto"] = workload(server, args.clients, args.moto_objects, args.big_mib)
+        results["moto"] = workload(server, args.clients, args.moto_objects, args.big_mib, args.seconds)
     finally:
         server.stop()
 
@@ -187,7 +236,7 @@ def main():
     for (vname, vres), (mname, mres) in zip(
         [(k, x) for k, x in v.items() if k != "big"], [(k, x) for k, x in m.items() if k != "big"]
     ):
-        op = vname.rsplit(" x", 1)[0]
+        op = vname.rsplit(" x", 1)[0] if " x" in vname else vname
         print(f"{op:<28} {vres[0]:>10.0f} {vres[1]:>10.2f} {mres[0]:>10.0f} {mres[1]:>10.2f} {vres[0] / mres[0]:>7.1f}x"
               + (f"  (failures: vpclab {vres[2]}, moto {mres[2]})" if vres[2] or mres[2] else ""))
     for name, res in results.items():

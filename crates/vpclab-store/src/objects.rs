@@ -11,9 +11,10 @@
 //! Keys sort as S3 lists them, by their UTF-8 bytes: SQLite's `BINARY` collation compares
 //! TEXT that way.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use md5::{Digest, Md5};
@@ -153,30 +154,54 @@ pub fn hex(bytes: &[u8]) -> String {
 pub struct Objects {
     pool: SqlitePool,
     blobs: PathBuf,
-    puts: tokio::sync::mpsc::UnboundedSender<PutJob>,
+    writes: tokio::sync::mpsc::UnboundedSender<WriteJob>,
+    recent: Arc<RwLock<HashMap<(String, String), ObjectRecord>>>,
 }
 
-/// One object waiting for its metadata to be committed.
+/// A change to the objects table, waiting for the writer.
 #[derive(Debug)]
-struct PutJob {
-    object: ObjectRecord,
-    done: tokio::sync::oneshot::Sender<Result<()>>,
+enum Change {
+    /// Store this object (replacing one at its key).
+    Put(ObjectRecord),
+    /// Delete these keys.
+    Delete(String, Vec<String>),
+    /// Complete this upload as this object.
+    Complete(String, ObjectRecord),
 }
 
-/// Objects committed per transaction at most.
-const PUTS_PER_COMMIT: usize = 256;
+/// What a change answers: for a delete, which keys existed; for a completion, whether the
+/// upload was still there.
+type Answer = Result<Vec<bool>>;
 
-/// Group commit of object writes: the objects whose bytes are durable and which wait for
-/// their metadata are committed together, one transaction (one WAL sync) for all of them,
-/// rather than each waiting for the write lock in turn.
-async fn commit_puts(
+#[derive(Debug)]
+struct WriteJob {
+    change: Change,
+    done: tokio::sync::oneshot::Sender<Answer>,
+}
+
+/// Changes committed per transaction at most.
+const CHANGES_PER_COMMIT: usize = 256;
+
+/// Objects remembered from recent writes, at most (reads of others go to the database).
+const RECENT_OBJECTS: usize = 10_000;
+
+type Recent = Arc<RwLock<HashMap<(String, String), ObjectRecord>>>;
+
+/// The single writer of the objects table. Changes waiting at the same time are committed
+/// together — one transaction, one WAL sync — rather than each waiting for the write lock
+/// in turn (group commit). Because it is the only writer, it also keeps `recent`, the
+/// objects written since the start, exactly in commit order: a read finds a recent object
+/// there without a trip to the database, and never a stale one (an entry changes only
+/// here, after the commit and before the writer answers).
+async fn write_changes(
     pool: SqlitePool,
     blobs: PathBuf,
-    mut jobs: tokio::sync::mpsc::UnboundedReceiver<PutJob>,
+    recent: Recent,
+    mut jobs: tokio::sync::mpsc::UnboundedReceiver<WriteJob>,
 ) {
     while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
-        while batch.len() < PUTS_PER_COMMIT {
+        while batch.len() < CHANGES_PER_COMMIT {
             match jobs.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
@@ -184,21 +209,30 @@ async fn commit_puts(
         }
         let committed = async {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-            let mut replaced = Vec::new();
+            let mut gone = Vec::new();
+            let mut answers = Vec::with_capacity(batch.len());
             for job in &batch {
-                replaced.extend(replace_object(&mut tx, &job.object).await?);
+                answers.push(apply_change(&mut tx, &job.change, &mut gone).await?);
             }
             tx.commit().await?;
-            Ok::<_, StoreError>(replaced)
+            Ok::<_, StoreError>((answers, gone))
         }
         .await;
         match committed {
-            Ok(replaced) => {
-                for job in batch {
-                    let _ = job.done.send(Ok(()));
+            Ok((answers, gone)) => {
+                {
+                    let mut recent = recent.write().unwrap_or_else(|e| e.into_inner());
+                    for (job, answer) in batch.iter().zip(&answers) {
+                        remember(&mut recent, &job.change, answer);
+                    }
                 }
-                for blob in replaced {
+                // The bytes of replaced and deleted objects go before the answer: once a
+                // delete is acknowledged, its bytes are gone from the disk.
+                for blob in gone {
                     let _ = tokio::fs::remove_file(blobs.join(blob)).await;
+                }
+                for (job, answer) in batch.into_iter().zip(answers) {
+                    let _ = job.done.send(Ok(answer));
                 }
             }
             Err(e) => {
@@ -212,6 +246,71 @@ async fn commit_puts(
             }
         }
     }
+}
+
+/// Applies one change in `tx`; the blobs it frees are added to `gone`.
+async fn apply_change(
+    tx: &mut Transaction<'_, Sqlite>,
+    change: &Change,
+    gone: &mut Vec<String>,
+) -> Result<Vec<bool>> {
+    match change {
+        Change::Put(object) => {
+            gone.extend(replace_object(tx, object).await?);
+            Ok(Vec::new())
+        }
+        Change::Delete(bucket, keys) => {
+            let mut existed = Vec::with_capacity(keys.len());
+            for key in keys {
+                let row =
+                    sqlx::query("DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING blob")
+                        .bind(bucket)
+                        .bind(key)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                existed.push(row.is_some());
+                if let Some(row) = row {
+                    gone.push(row.try_get::<String, _>(0)?);
+                }
+            }
+            Ok(existed)
+        }
+        Change::Complete(upload_id, object) => {
+            let Some(parts) = drop_upload(tx, upload_id).await? else {
+                return Ok(vec![false]);
+            };
+            gone.extend(parts);
+            gone.extend(replace_object(tx, object).await?);
+            Ok(vec![true])
+        }
+    }
+}
+
+/// Keeps `recent` in step with a committed change.
+fn remember(
+    recent: &mut HashMap<(String, String), ObjectRecord>,
+    change: &Change,
+    answer: &[bool],
+) {
+    let object = match change {
+        Change::Put(object) => object,
+        Change::Complete(_, object) if answer == [true] => object,
+        Change::Complete(..) => return,
+        Change::Delete(bucket, keys) => {
+            for key in keys {
+                recent.remove(&(bucket.clone(), key.clone()));
+            }
+            return;
+        }
+    };
+    if recent.len() >= RECENT_OBJECTS {
+        // Forgetting is always safe (a read then asks the database): drop an arbitrary
+        // entry rather than keep an order.
+        if let Some(k) = recent.keys().next().cloned() {
+            recent.remove(&k);
+        }
+    }
+    recent.insert((object.bucket.clone(), object.key.clone()), object.clone());
 }
 
 /// Writes one blob, hashing it as it goes. Chunks are kept (without copying) until a
@@ -412,9 +511,20 @@ impl Objects {
         for statement in SCHEMA {
             sqlx::query(statement).execute(&pool).await?;
         }
-        let (puts, jobs) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(commit_puts(pool.clone(), blobs.clone(), jobs));
-        let objects = Objects { pool, blobs, puts };
+        let (writes, jobs) = tokio::sync::mpsc::unbounded_channel();
+        let recent = Recent::default();
+        tokio::spawn(write_changes(
+            pool.clone(),
+            blobs.clone(),
+            Arc::clone(&recent),
+            jobs,
+        ));
+        let objects = Objects {
+            pool,
+            blobs,
+            writes,
+            recent,
+        };
         objects.collect_garbage().await?;
         Ok(objects)
     }
@@ -513,24 +623,34 @@ impl Objects {
         let _ = tokio::fs::remove_file(self.blob_path(blob)).await;
     }
 
-    /// Stores `object`, replacing any object at its key. Durable when this returns
-    /// (committed with the other writes waiting at the same time).
-    pub async fn put(&self, object: &ObjectRecord) -> Result<()> {
+    async fn change(&self, change: Change) -> Answer {
         let (done, answer) = tokio::sync::oneshot::channel();
-        let job = PutJob {
-            object: object.clone(),
-            done,
-        };
         let stopped = || StoreError::Io {
             what: "object metadata".into(),
             why: "the store is shutting down".into(),
         };
-        self.puts.send(job).map_err(|_| stopped())?;
+        self.writes
+            .send(WriteJob { change, done })
+            .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
+    }
+
+    /// Stores `object`, replacing any object at its key. Durable when this returns
+    /// (committed with the other writes waiting at the same time).
+    pub async fn put(&self, object: &ObjectRecord) -> Result<()> {
+        self.change(Change::Put(object.clone())).await.map(|_| ())
     }
 
     /// The object at `key`.
     pub async fn get(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>> {
+        if let Some(object) = self
+            .recent
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(bucket.to_owned(), key.to_owned()))
+        {
+            return Ok(Some(object.clone()));
+        }
         let row = sqlx::query(&format!(
             "SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?"
         ))
@@ -543,24 +663,11 @@ impl Objects {
 
     /// Deletes the objects at `keys`; answers which existed.
     pub async fn delete(&self, bucket: &str, keys: &[&str]) -> Result<Vec<bool>> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut existed = Vec::with_capacity(keys.len());
-        let mut blobs = Vec::new();
-        for key in keys {
-            let row =
-                sqlx::query("DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING blob")
-                    .bind(bucket)
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            existed.push(row.is_some());
-            if let Some(row) = row {
-                blobs.push(row.try_get::<String, _>(0)?);
-            }
-        }
-        tx.commit().await?;
-        self.remove_blobs(blobs).await;
-        Ok(existed)
+        self.change(Change::Delete(
+            bucket.to_owned(),
+            keys.iter().map(|k| (*k).to_owned()).collect(),
+        ))
+        .await
     }
 
     /// Up to `limit` objects of `bucket` whose keys start with `prefix` and sort after
@@ -748,14 +855,10 @@ impl Objects {
     /// at its key and the upload is gone, in one transaction. `false` if the upload had
     /// ended meanwhile (then nothing changed).
     pub async fn complete_upload(&self, upload_id: &str, object: &ObjectRecord) -> Result<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let Some(mut blobs) = drop_upload(&mut tx, upload_id).await? else {
-            return Ok(false);
-        };
-        blobs.extend(replace_object(&mut tx, object).await?);
-        tx.commit().await?;
-        self.remove_blobs(blobs).await;
-        Ok(true)
+        let answer = self
+            .change(Change::Complete(upload_id.to_owned(), object.clone()))
+            .await?;
+        Ok(answer == [true])
     }
 
     /// Aborts every upload in `bucket` (the bucket is being deleted).

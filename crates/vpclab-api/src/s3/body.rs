@@ -6,7 +6,6 @@ use s3s::checksum::ChecksumHasher;
 use s3s::crypto::Checksum as _;
 use s3s::dto::*;
 use s3s::{S3Error, S3ErrorCode, S3Result, s3_error};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use vpclab_store::{Blob, ObjectMeta, ObjectRecord, Objects, StoreError};
 
 /// S3's largest single PUT (and part): 5 GiB.
@@ -19,10 +18,7 @@ pub const MAX_KEY: usize = 1024;
 pub const MAX_USER_METADATA: usize = 2048;
 
 /// Bytes per chunk when streaming an object out.
-const READ_CHUNK: usize = 1024 * 1024;
-
-/// Ranges up to this size are read whole and sent as one chunk.
-const WHOLE_READ: u64 = 4 * 1024 * 1024;
+const READ_CHUNK: u64 = 1024 * 1024;
 
 /// A storage failure, answered as S3's 500 `InternalError`.
 pub fn store_err(e: StoreError) -> S3Error {
@@ -302,40 +298,72 @@ pub async fn read_body(
     range: std::ops::Range<u64>,
 ) -> S3Result<StreamingBlob> {
     let path = objects.blob_path(blob);
-    let mut file = tokio::fs::File::open(&path).await.map_err(|e| {
-        store_err(StoreError::Io {
-            what: path.display().to_string(),
-            why: e.to_string(),
-        })
-    })?;
-    if range.start > 0 {
-        file.seek(std::io::SeekFrom::Start(range.start))
-            .await
-            .map_err(|e| {
-                store_err(StoreError::Io {
-                    what: path.display().to_string(),
-                    why: e.to_string(),
-                })
-            })?;
-    }
     let len = range.end - range.start;
-    if len <= WHOLE_READ {
-        // A small range is read in one trip to the blocking pool and sent as one chunk.
-        let mut buf = vec![0u8; len as usize];
-        file.read_exact(&mut buf).await.map_err(|e| {
-            store_err(StoreError::Io {
-                what: path.display().to_string(),
-                why: e.to_string(),
-            })
-        })?;
-        let bytes = bytes::Bytes::from(buf);
-        return Ok(StreamingBlob::wrap(futures::stream::once(async move {
-            Ok::<_, std::io::Error>(bytes)
-        })));
+    // The file is read with std's blocking calls on the blocking pool, a chunk per trip,
+    // straight into the buffer that is sent (tokio's File would copy every chunk once more
+    // through its own buffer).
+    let first = read_chunk(path.clone(), None, range.start, len.min(READ_CHUNK)).await?;
+    let (file, chunk) = first;
+    let sent = chunk.len() as u64;
+    let head = futures::stream::once(async move { Ok::<_, std::io::Error>(chunk) });
+    if sent >= len {
+        return Ok(StreamingBlob::wrap(head));
     }
-    let reader = file.take(len);
-    let stream = tokio_util::io::ReaderStream::with_capacity(reader, READ_CHUNK);
-    Ok(StreamingBlob::wrap::<_, std::io::Error>(stream))
+    let rest = futures::stream::try_unfold(
+        (Some(file), range.start + sent, len - sent, path),
+        |(file, at, left, path)| async move {
+            if left == 0 {
+                return Ok(None);
+            }
+            let (file, chunk) = read_chunk(path.clone(), file, at, left.min(READ_CHUNK))
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            let n = chunk.len() as u64;
+            Ok(Some((chunk, (Some(file), at + n, left - n, path))))
+        },
+    );
+    Ok(StreamingBlob::wrap(head.chain(rest)))
+}
+
+/// Reads `len` bytes at `at` (opening the file if `file` is `None`).
+async fn read_chunk(
+    path: std::path::PathBuf,
+    file: Option<std::fs::File>,
+    at: u64,
+    len: u64,
+) -> S3Result<(std::fs::File, bytes::Bytes)> {
+    let shown = path.display().to_string();
+    let read = tokio::task::spawn_blocking(move || -> std::io::Result<_> {
+        use std::io::{Read, Seek};
+        let mut file = match file {
+            Some(f) => f,
+            None => std::fs::File::open(&path)?,
+        };
+        let mut buf = Vec::with_capacity(len as usize);
+        file.seek(std::io::SeekFrom::Start(at))?;
+        // `take` + `read_to_end` on a File reads into the spare capacity without zeroing
+        // it first (File implements `read_buf`).
+        (&file).take(len).read_to_end(&mut buf)?;
+        if (buf.len() as u64) < len {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the object's file is shorter than its size",
+            ));
+        }
+        Ok((file, bytes::Bytes::from(buf)))
+    })
+    .await;
+    let io = |why: String| {
+        store_err(StoreError::Io {
+            what: shown.clone(),
+            why,
+        })
+    };
+    match read {
+        Ok(Ok(done)) => Ok(done),
+        Ok(Err(e)) => Err(io(e.to_string())),
+        Err(e) => Err(io(e.to_string())),
+    }
 }
 
 /// Metadata from a write's headers; `Content-Type` defaults as S3's does.

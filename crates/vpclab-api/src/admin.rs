@@ -56,12 +56,100 @@ pub async fn dispatch(
                 .map_err(|e| ApiError::internal(e.to_string()))?;
             Ok(Answer::json(body))
         }
+        ("POST", "/_vpclab/exec") => exec_start(state, caller, body),
+        ("POST", "/_vpclab/exec/end") => {
+            let req: ExecEnd = parse(body)?;
+            let gone = state
+                .dataplane()
+                .is_some_and(|d| d.revoke_token(&req.token));
+            Ok(Answer::json(
+                serde_json::json!({ "ended": gone }).to_string(),
+            ))
+        }
         _ => Err(ApiError {
             code: "NotFound".into(),
             message: format!("No vpclab API at {method} {path}"),
             status: 404,
         }),
     }
+}
+
+/// `POST /_vpclab/exec`: a token for a program that will run inside an instance.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExecRequest {
+    /// The instance (`i-…`), the caller's.
+    pub instance: String,
+}
+
+/// The answer: the token, where the proxies listen, where refusals are written.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExecAnswer {
+    /// The proxy password that makes a connection the instance's.
+    pub token: String,
+    /// The instance.
+    pub instance: String,
+    /// The SOCKS5 proxy (`host:port`).
+    pub socks: String,
+    /// The HTTP proxy (`host:port`).
+    pub http: String,
+    /// The file the session's refusals are appended to.
+    pub events: String,
+}
+
+/// `POST /_vpclab/exec/end`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExecEnd {
+    /// The session's token.
+    pub token: String,
+}
+
+fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            "InvalidRequest",
+            format!("The request does not read as expected: {e}"),
+        )
+    })
+}
+
+fn exec_start(state: &State, caller: &Caller, body: &[u8]) -> Result<Answer, ApiError> {
+    let req: ExecRequest = parse(body)?;
+    let (Some(dataplane), Some(proxies)) = (state.dataplane(), state.proxies()) else {
+        return Err(ApiError::new(
+            "InvalidRequest",
+            "This server runs no data plane.",
+        ));
+    };
+    let identity = {
+        let lab = state.read();
+        match lab.instance(&req.instance) {
+            Some(i) if i.owner() == &caller.account && i.region() == caller.region => {
+                vpclab_dataplane::Identity {
+                    instance_id: InstanceId::new_unchecked(req.instance.clone()),
+                    account: caller.account.to_string(),
+                }
+            }
+            _ => {
+                return Err(vpclab_model::Error::not_found(
+                    vpclab_model::Kind::Instance,
+                    &req.instance,
+                )
+                .into());
+            }
+        }
+    };
+    let token = dataplane
+        .issue_token(identity)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let answer = ExecAnswer {
+        events: dataplane.events_path(&token).display().to_string(),
+        token,
+        instance: req.instance,
+        socks: proxies.socks.to_string(),
+        http: proxies.http.to_string(),
+    };
+    let body = serde_json::to_string(&answer).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Answer::json(body))
 }
 
 /// The flow a reach question asks about; the source must be the caller's.

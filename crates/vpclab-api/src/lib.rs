@@ -8,6 +8,7 @@ pub mod admin;
 pub mod client;
 pub mod ec2;
 pub mod error;
+pub mod live;
 pub mod s3;
 pub mod server;
 pub mod sigv4;

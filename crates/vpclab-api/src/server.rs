@@ -51,6 +51,10 @@ pub struct ServeConfig {
     pub keys: Vec<AccessKey>,
     /// Quotas to raise (or lower) from AWS's defaults: (name, value).
     pub quotas: Vec<(String, usize)>,
+    /// Where the SOCKS5 proxy of `vpclab exec` listens (port 0: any free port).
+    pub socks_listen: SocketAddr,
+    /// Where the HTTP proxy of `vpclab exec` listens (port 0: any free port).
+    pub http_proxy_listen: SocketAddr,
 }
 
 /// A running server.
@@ -140,6 +144,14 @@ impl Server {
                 .map_err(|e| e.message)?;
         }
         let s3 = S3Gateway::new(Arc::clone(&state));
+        crate::live::start(
+            &state,
+            s3.clone(),
+            config.socks_listen,
+            config.http_proxy_listen,
+            &config.data_dir,
+        )
+        .await?;
         Ok(Server {
             local_addr,
             state,

@@ -42,6 +42,9 @@ pub struct State {
     seed: u64,
     /// The account of the documented default key.
     pub default_account: AccountId,
+    /// The data plane, once started (the proxies `vpclab exec` uses).
+    dataplane: std::sync::OnceLock<Arc<vpclab_dataplane::Dataplane>>,
+    proxies: std::sync::OnceLock<crate::live::Proxies>,
 }
 
 impl State {
@@ -64,6 +67,8 @@ impl State {
             objects,
             seed,
             default_account,
+            dataplane: std::sync::OnceLock::new(),
+            proxies: std::sync::OnceLock::new(),
         });
         tokio::spawn(writer(Arc::clone(&state), rx, last_seq));
         state
@@ -72,6 +77,26 @@ impl State {
     /// The S3 object store.
     pub fn objects(&self) -> &Objects {
         &self.objects
+    }
+
+    /// Sets the data plane (once, when the server starts it).
+    pub fn set_dataplane(&self, dataplane: Arc<vpclab_dataplane::Dataplane>) {
+        let _ = self.dataplane.set(dataplane);
+    }
+
+    /// Records where the proxies listen.
+    pub fn set_proxies(&self, proxies: crate::live::Proxies) {
+        let _ = self.proxies.set(proxies);
+    }
+
+    /// Where the proxies listen, if the server runs them.
+    pub fn proxies(&self) -> Option<crate::live::Proxies> {
+        self.proxies.get().copied()
+    }
+
+    /// The data plane, if the server runs one.
+    pub fn dataplane(&self) -> Option<&Arc<vpclab_dataplane::Dataplane>> {
+        self.dataplane.get()
     }
 
     /// The lab, for reading.

@@ -62,6 +62,8 @@ async fn lab() -> TestLab {
             account_id: account(OTHER),
         }],
         quotas: Vec::new(),
+        socks_listen: "127.0.0.1:0".parse().expect("an address"),
+        http_proxy_listen: "127.0.0.1:0".parse().expect("an address"),
     };
     let server = Server::bind(&config).await.expect("the lab starts");
     TestLab {

@@ -9,3 +9,9 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod decide;
+pub mod proxy;
+
+pub use decide::{Decision, PORT_TAG_PREFIX, Target, decide};
+pub use proxy::{BoxError, Dataplane, Identity, LabView, ProxyBody, ServiceBackend};

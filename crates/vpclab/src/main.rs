@@ -54,6 +54,24 @@ enum Command {
         /// data directory, when it exists). See README.md.
         #[arg(long, env = "VPCLAB_CONFIG")]
         config: Option<PathBuf>,
+        /// Where the SOCKS5 proxy of `vpclab exec` listens (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        socks_listen: SocketAddr,
+        /// Where the HTTP proxy of `vpclab exec` listens (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        http_proxy_listen: SocketAddr,
+    },
+    /// Run a program inside an instance: its connections (through the proxy variables
+    /// set for it) enter the lab as the instance's, and reach exactly what the network
+    /// lets that instance reach; each refusal is explained on standard error.
+    Exec {
+        /// The instance (i-…).
+        instance: String,
+        /// The program and its arguments (after --).
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Ask the running lab whether a flow passes, and why: one line per hop out and
     /// back, the refusing component and rule highlighted, AWS's explanation code.
@@ -212,6 +230,8 @@ async fn main() -> anyhow::Result<()> {
             default_account,
             quotas,
             config,
+            socks_listen,
+            http_proxy_listen,
         } => {
             let default_account = AccountId::parse(&default_account)
                 .map_err(|e| anyhow::anyhow!("--default-account: {e}"))?;
@@ -225,6 +245,8 @@ async fn main() -> anyhow::Result<()> {
                 keys: file.keys,
                 // The command line wins over the file.
                 quotas: file.quotas.into_iter().chain(quotas).collect(),
+                socks_listen,
+                http_proxy_listen,
             };
             let server = Server::bind(&config)
                 .await
@@ -273,6 +295,11 @@ async fn main() -> anyhow::Result<()> {
             let delivered = answer["trace"]["verdict"].get("Delivered").is_some();
             std::process::exit(if delivered { 0 } else { 3 });
         }
+        Command::Exec {
+            instance,
+            command,
+            server,
+        } => exec(&server, &instance, &command).await,
         Command::Account {
             data_dir: dir,
             command,
@@ -329,4 +356,73 @@ mod tests {
             ("2600:1f18::5".into(), Some(80))
         );
     }
+}
+
+/// `vpclab exec`: asks the server for a session token, runs the program with the proxy
+/// variables pointing at the lab's proxies (the token as proxy password), shows the
+/// session's refusals on standard error while it runs, and exits with its status.
+async fn exec(server: &ServerArgs, instance: &str, command: &[String]) -> anyhow::Result<()> {
+    let client = server.client();
+    let answer = client
+        .post_json(
+            "/_vpclab/exec",
+            &serde_json::json!({ "instance": instance }),
+        )
+        .await?;
+    let session: vpclab_api::admin::ExecAnswer = serde_json::from_value(answer)?;
+    let http = format!("http://vpclab:{}@{}", session.token, session.http);
+    let socks = format!("socks5h://vpclab:{}@{}", session.token, session.socks);
+    let (program, args) = command
+        .split_first()
+        .ok_or_else(|| anyhow::anyhow!("nothing to run: vpclab exec {instance} -- CMD…"))?;
+    let mut child = std::process::Command::new(program);
+    child.args(args);
+    for (k, v) in [
+        ("HTTP_PROXY", &http),
+        ("HTTPS_PROXY", &http),
+        ("ALL_PROXY", &socks),
+        ("http_proxy", &http),
+        ("https_proxy", &http),
+        ("all_proxy", &socks),
+    ] {
+        child.env(k, v);
+    }
+    // Nothing bypasses the lab.
+    child.env("NO_PROXY", "").env("no_proxy", "");
+    child.env("VPCLAB_INSTANCE", instance);
+    let mut child = child
+        .spawn()
+        .with_context(|| format!("cannot run {program}"))?;
+    // The session's refusals, as the proxies write them, on our standard error (which the
+    // program shares).
+    let events = PathBuf::from(&session.events);
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let tail = std::thread::spawn(move || {
+        let mut shown = 0usize;
+        loop {
+            let done = stopped
+                .recv_timeout(std::time::Duration::from_millis(50))
+                .is_ok();
+            if let Ok(text) = std::fs::read_to_string(&events) {
+                if text.len() > shown {
+                    eprint!("{}", &text[shown..]);
+                    shown = text.len();
+                }
+            }
+            if done {
+                let _ = std::fs::remove_file(&events);
+                break;
+            }
+        }
+    });
+    let status = tokio::task::spawn_blocking(move || child.wait()).await??;
+    let _ = stop.send(());
+    let _ = tail.join();
+    let _ = client
+        .post_json(
+            "/_vpclab/exec/end",
+            &serde_json::json!({ "token": session.token }),
+        )
+        .await;
+    std::process::exit(status.code().unwrap_or(1));
 }

@@ -1,0 +1,86 @@
+//! The server's side of live traffic: the data plane reads the lab through the server's
+//! state and hands S3 requests that arrived through the lab to the lab's S3, with the
+//! request context of the trace that admitted their connection.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::path::Path;
+use std::sync::Arc;
+
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use tokio::net::TcpListener;
+use vpclab_dataplane::proxy::BoxFuture;
+use vpclab_dataplane::{BoxError, Dataplane, LabView, ProxyBody, ServiceBackend};
+use vpclab_model::Lab;
+use vpclab_reach::RequestContext;
+
+use crate::s3::{Origin, S3Gateway};
+use crate::state::State;
+
+/// The lab as the data plane reads it.
+struct StateView(Arc<State>);
+
+impl LabView for StateView {
+    fn lab(&self) -> Box<dyn Deref<Target = Lab> + '_> {
+        Box::new(self.0.read())
+    }
+}
+
+/// The lab's S3 behind the data plane.
+struct S3Backend(S3Gateway);
+
+impl ServiceBackend for S3Backend {
+    fn call(
+        &self,
+        req: Request<Incoming>,
+        context: RequestContext,
+    ) -> BoxFuture<Response<ProxyBody>> {
+        let gateway = self.0.clone();
+        Box::pin(async move {
+            let resp = gateway
+                .call(req.map(s3s::Body::from), Origin::Lab(context))
+                .await;
+            resp.map(|b| b.map_err(|e| -> BoxError { e }).boxed_unsync())
+        })
+    }
+}
+
+/// The proxies' addresses.
+#[derive(Clone, Copy, Debug)]
+pub struct Proxies {
+    /// SOCKS5.
+    pub socks: SocketAddr,
+    /// HTTP (CONNECT and absolute URIs).
+    pub http: SocketAddr,
+}
+
+/// Starts the data plane: binds the proxies and serves them in the background.
+pub async fn start(
+    state: &Arc<State>,
+    s3: S3Gateway,
+    socks: SocketAddr,
+    http: SocketAddr,
+    data_dir: &Path,
+) -> std::io::Result<Proxies> {
+    let socks_listener = TcpListener::bind(socks).await?;
+    let http_listener = TcpListener::bind(http).await?;
+    let proxies = Proxies {
+        socks: socks_listener.local_addr()?,
+        http: http_listener.local_addr()?,
+    };
+    let mut services: HashMap<String, Arc<dyn ServiceBackend>> = HashMap::new();
+    services.insert("s3".into(), Arc::new(S3Backend(s3)));
+    let dataplane = Arc::new(Dataplane::new(
+        Arc::new(StateView(Arc::clone(state))),
+        services,
+        data_dir.join("exec"),
+    ));
+    state.set_dataplane(Arc::clone(&dataplane));
+    state.set_proxies(proxies);
+    tokio::spawn(Arc::clone(&dataplane).serve_socks(socks_listener));
+    tokio::spawn(dataplane.serve_http(http_listener));
+    Ok(proxies)
+}

@@ -1,0 +1,265 @@
+"""Live traffic: real programs (curl, the aws CLI) run inside simulated instances with
+`vpclab exec`, and reach exactly what the network lets them reach."""
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import BINARY
+
+AMI = "ami-12345678"
+
+
+def env_for(lab):
+    return dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+                AWS_DEFAULT_REGION="us-east-1", VPCLAB_ENDPOINT=lab.endpoint,
+                AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+
+
+def exec_in(lab, instance, *cmd):
+    p = subprocess.run([BINARY, "exec", instance, "--", *cmd], env=env_for(lab), capture_output=True,
+                       text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def curl(lab, instance, url, *extra):
+    """curl through the HTTP proxy `vpclab exec` sets; answers (status, body, stderr)."""
+    code, out, err = exec_in(lab, instance, "curl", "-s", "-m", "10", "-w", "\n%{http_code}", *extra, url)
+    body, _, status = out.rpartition("\n")
+    return int(status or 0), body.strip(), err
+
+
+def reach_code(lab, instance, to):
+    p = subprocess.run([BINARY, "reach", "--endpoint", lab.endpoint, "--from", instance, "--to", to],
+                       env=env_for(lab), capture_output=True, text=True)
+    return p.returncode
+
+
+def run(ec2, subnet, **kw):
+    return ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet, **kw)["Instances"][0]
+
+
+class Backend:
+    """A real HTTP server on the host, to bind an instance's port to."""
+
+    def __init__(self):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"hello from the backend\n"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def backend():
+    b = Backend()
+    yield b
+    b.close()
+
+
+def private_vpc(ec2, second_octet):
+    vpc = ec2.create_vpc(CidrBlock=f"10.{second_octet}.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{second_octet}.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=rt, SubnetId=subnet)
+    return vpc, subnet, rt
+
+
+def default_subnet(ec2):
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    return ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+
+
+def test_public_instance_reaches_the_echo_internet_with_its_public_ip(lab, ec2):
+    instance = run(ec2, default_subnet(ec2))
+    public = ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"][0]["Instances"][0]["PublicIpAddress"]
+    status, body, _ = curl(lab, instance["InstanceId"], "http://93.184.216.34/")
+    assert (status, body) == (200, public)
+    # Through SOCKS5 with the name resolved by the lab (socks5h), raw TCP to another port.
+    code, out, err = exec_in(lab, instance["InstanceId"], "sh", "-c", 'curl -s -m 10 -x "$ALL_PROXY" http://93.184.216.34:8080/')
+    assert code == 0, err
+    assert out.strip() == public
+
+
+def test_private_instance_is_refused_with_the_route_table_named(lab, ec2):
+    _, subnet, rt = private_vpc(ec2, 70)
+    instance = run(ec2, subnet)["InstanceId"]
+    status, body, err = curl(lab, instance, "http://93.184.216.34/")
+    assert status == 403
+    assert "NO_ROUTE_TO_DESTINATION" in body and f"DROPPED at {rt}" in body
+    # The explanation also reaches the program's standard error.
+    assert "refused: NO_ROUTE_TO_DESTINATION" in err and rt in err
+    # SOCKS5 answers with a refusal code; curl reports it and gets nothing.
+    code, out, err = exec_in(lab, instance, "sh", "-c", 'curl -s -m 10 -x "$ALL_PROXY" http://93.184.216.34/')
+    assert code != 0 and out == ""
+    assert "NO_ROUTE_TO_DESTINATION" in err
+
+
+def test_nat_gateway_egress_is_seen_from_its_elastic_ip(lab, ec2):
+    vpc, private, rt = private_vpc(ec2, 71)
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.71.2.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=public_rt, SubnetId=public)
+    eip = ec2.allocate_address(Domain="vpc")
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip["AllocationId"])["NatGateway"]["NatGatewayId"]
+    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    instance = run(ec2, private)["InstanceId"]
+    status, body, _ = curl(lab, instance, "http://198.51.100.7/")
+    assert (status, body) == (200, eip["PublicIp"])
+
+
+def test_bound_port_between_instances_and_security_groups(lab, ec2, backend):
+    vpc, subnet, _ = private_vpc(ec2, 72)
+    server_sg = ec2.create_security_group(GroupName="server", Description="web", VpcId=vpc)["GroupId"]
+    client = run(ec2, subnet)["InstanceId"]
+    server = run(ec2, subnet, SecurityGroupIds=[server_sg],
+                 TagSpecifications=[{"ResourceType": "instance",
+                                     "Tags": [{"Key": "vpclab:port:80", "Value": f"127.0.0.1:{backend.port}"}]}])
+    address = server["PrivateIpAddress"]
+    # The server's group has no inbound rule yet.
+    status, body, err = curl(lab, client, f"http://{address}/")
+    assert status == 403 and "SG_HAS_NO_RULES" in body and server_sg in body
+    # A rule for another port does not apply.
+    ec2.authorize_security_group_ingress(GroupId=server_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.72.0.0/16"}]}])
+    status, body, err = curl(lab, client, f"http://{address}/")
+    assert status == 403 and "ENI_SG_RULES_MISMATCH" in body
+    ec2.authorize_security_group_ingress(GroupId=server_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "10.72.0.0/16"}]}])
+    status, body, _ = curl(lab, client, f"http://{address}/")
+    assert (status, body) == (200, "hello from the backend")
+    # CONNECT (a tunnel) through the HTTP proxy reaches the same backend.
+    status, body, _ = curl(lab, client, f"http://{address}/", "-p")
+    assert (status, body) == (200, "hello from the backend")
+    # A port the network admits but nothing is bound to.
+    ec2.authorize_security_group_ingress(GroupId=server_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 81, "ToPort": 81, "IpRanges": [{"CidrIp": "10.72.0.0/16"}]}])
+    status, body, err = curl(lab, client, f"http://{address}:81/")
+    assert status == 502 and "vpclab:port:81" in body
+
+
+def test_removing_the_egress_rule_refuses_the_flow(lab, ec2, backend):
+    vpc, subnet, _ = private_vpc(ec2, 73)
+    sg = ec2.create_security_group(GroupName="c", Description="client", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{"GroupId": sg}]}])
+    client = run(ec2, subnet, SecurityGroupIds=[sg])["InstanceId"]
+    server = run(ec2, subnet, SecurityGroupIds=[sg],
+                 TagSpecifications=[{"ResourceType": "instance",
+                                     "Tags": [{"Key": "vpclab:port:80", "Value": f"127.0.0.1:{backend.port}"}]}])
+    url = f"http://{server['PrivateIpAddress']}/"
+    assert curl(lab, client, url)[0] == 200
+    # HTTPS out stays allowed; the all-traffic rule that carried port 80 goes.
+    ec2.authorize_security_group_egress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ec2.revoke_security_group_egress(GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    status, body, err = curl(lab, client, url)
+    assert status == 403 and "ENI_SG_RULES_MISMATCH" in body
+    assert "ENI_SG_RULES_MISMATCH" in err
+
+
+def test_a_nacl_denying_ephemeral_return_ports_breaks_the_flow(lab, ec2, backend):
+    vpc, subnet, _ = private_vpc(ec2, 74)
+    client_subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.74.2.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    client = run(ec2, client_subnet)["InstanceId"]
+    server = run(ec2, subnet, TagSpecifications=[{"ResourceType": "instance", "Tags": [
+        {"Key": "vpclab:port:80", "Value": f"127.0.0.1:{backend.port}"}]}])
+    url = f"http://{server['PrivateIpAddress']}/"
+    assert curl(lab, client, url)[0] == 200
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for egress in (False, True):
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="allow",
+                                     Egress=egress, CidrBlock="0.0.0.0/0")
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=50, Protocol="6", RuleAction="deny", Egress=True,
+                                 CidrBlock="0.0.0.0/0", PortRange={"From": 1024, "To": 65535})
+    assoc = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])[
+        "NetworkAcls"][0]["Associations"]
+    current = [a for a in assoc if a["SubnetId"] == subnet][0]["NetworkAclAssociationId"]
+    ec2.replace_network_acl_association(AssociationId=current, NetworkAclId=acl)
+    status, body, _ = curl(lab, client, url)
+    assert status == 403
+    # Refused on the way back, at the network ACL's outbound rule 50.
+    assert f"DROPPED on the way back at {acl}" in body and "SUBNET_ACL_RESTRICTION" in body
+
+
+def test_s3_through_a_gateway_endpoint_with_the_aws_cli(lab, ec2, unique):
+    """The seed: a private instance lists a bucket locked to one endpoint, through that
+    endpoint; the same call from the host is refused."""
+    s3 = lab.client("s3")
+    bucket = f"locked-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="report.csv", Body=b"a,b\n")
+    vpc, subnet, rt = private_vpc(ec2, 75)
+    instance = run(ec2, subnet)["InstanceId"]
+    aws = [os.path.join(os.path.dirname(sys.executable), "aws"), "--endpoint-url", "http://s3.us-east-1.amazonaws.com",
+           "s3", "ls", f"s3://{bucket}"]
+    code, out, err = exec_in(lab, instance, *aws)
+    assert code != 0 and "NO_ROUTE_TO_DESTINATION" in err
+    endpoint = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3",
+                                       RouteTableIds=[rt])["VpcEndpoint"]["VpcEndpointId"]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoint}}}]}))
+    code, out, err = exec_in(lab, instance, *aws)
+    assert code == 0, err
+    assert "report.csv" in out
+    # From the host, the same listing is refused by the policy.
+    with pytest.raises(Exception) as e:
+        s3.list_objects_v2(Bucket=bucket)
+    assert "AccessDenied" in str(e.value)
+    # Another VPC's endpoint does not satisfy the policy.
+    vpc2, subnet2, rt2 = private_vpc(ec2, 76)
+    ec2.create_vpc_endpoint(VpcId=vpc2, ServiceName="com.amazonaws.us-east-1.s3", RouteTableIds=[rt2])
+    other = run(ec2, subnet2)["InstanceId"]
+    code, out, err = exec_in(lab, other, *aws)
+    assert code != 0 and "AccessDenied" in err
+    s3.delete_bucket_policy(Bucket=bucket)
+
+
+def test_proxy_decisions_equal_vpclab_reach(lab, ec2, backend):
+    """Over many generated flows, the proxy admits exactly what `vpclab reach` delivers."""
+    rng = random.Random(7)
+    vpc, subnet, rt = private_vpc(ec2, 77)
+    sg = ec2.create_security_group(GroupName="gen", Description="generated", VpcId=vpc)["GroupId"]
+    for port in (80, 8080):
+        ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": "10.77.1.0/25"}]}])
+    instances = []
+    for _ in range(4):
+        tags = [{"Key": f"vpclab:port:{p}", "Value": f"127.0.0.1:{backend.port}"} for p in (80, 8080, 9090)]
+        i = run(ec2, subnet, SecurityGroupIds=[sg], TagSpecifications=[{"ResourceType": "instance", "Tags": tags}])
+        instances.append(i)
+    mismatches = []
+    for _ in range(24):
+        src, dst = rng.sample(instances, 2)
+        port = rng.choice([80, 8080, 9090])
+        host = rng.choice([dst["PrivateIpAddress"], "93.184.216.34", "10.77.1.250"])
+        expected = reach_code(lab, src["InstanceId"], f"{host}:{port}")
+        status, _, _ = curl(lab, src["InstanceId"], f"http://{host}:{port}/")
+        admitted = status not in (403, 0)
+        if admitted != (expected == 0):
+            mismatches.append((src["InstanceId"], host, port, status, expected))
+    assert mismatches == []

@@ -12,6 +12,7 @@
 
 pub mod decide;
 pub mod proxy;
+pub mod tls;
 
 pub use decide::{Decision, PORT_TAG_PREFIX, Target, decide};
 pub use proxy::{BoxError, Dataplane, Identity, LabView, ProxyBody, ServiceBackend};

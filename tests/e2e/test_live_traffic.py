@@ -263,3 +263,40 @@ def test_proxy_decisions_equal_vpclab_reach(lab, ec2, backend):
         if admitted != (expected == 0):
             mismatches.append((src["InstanceId"], host, port, status, expected))
     assert mismatches == []
+
+
+def dig(lab, instance, name):
+    p = subprocess.run([BINARY, "dig", instance, name], env=env_for(lab), capture_output=True, text=True)
+    return p.returncode, p.stdout
+
+
+def test_dig_resolves_as_the_vpc_resolves(lab, ec2):
+    vpc, subnet, _ = private_vpc(ec2, 78)
+    instance = run(ec2, subnet)
+    iid, ip = instance["InstanceId"], instance["PrivateIpAddress"]
+    s3_ranges = [e["Cidr"] for pl in ec2.describe_managed_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": ["com.amazonaws.us-east-1.s3"]}])["PrefixLists"]
+        for e in ec2.get_managed_prefix_list_entries(PrefixListId=pl["PrefixListId"])["Entries"]]
+    import ipaddress
+    for name in ["s3.us-east-1.amazonaws.com", "my-bucket.s3.us-east-1.amazonaws.com", "s3.amazonaws.com"]:
+        code, out = dig(lab, iid, name)
+        assert code == 0, out
+        address = out.split("\t")[2]
+        assert any(ipaddress.ip_address(address) in ipaddress.ip_network(c) for c in s3_ranges), (name, address)
+    code, out = dig(lab, iid, "sts.us-east-1.amazonaws.com")
+    assert code == 0 and "aws-service sts" in out
+    host = "ip-" + ip.replace(".", "-") + ".ec2.internal"
+    # Host names resolve only with DNS host names on (off in a new VPC, as on AWS).
+    assert dig(lab, iid, host)[0] == 3
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    code, out = dig(lab, iid, host)
+    assert code == 0 and f"\t{ip}\t" in out
+    assert dig(lab, iid, "ip-10-78-1-250.ec2.internal")[0] == 3
+    # With DNS support off (host names first, as AWS requires), nothing resolves.
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": False})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": False})
+    code, out = dig(lab, iid, "s3.us-east-1.amazonaws.com")
+    assert code == 3 and "enableDnsSupport" in out
+    # And a name the VPC cannot resolve is refused at connect time.
+    status, body, _ = curl(lab, iid, "http://s3.us-east-1.amazonaws.com/")
+    assert status == 403

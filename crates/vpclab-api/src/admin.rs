@@ -57,6 +57,7 @@ pub async fn dispatch(
             Ok(Answer::json(body))
         }
         ("POST", "/_vpclab/exec") => exec_start(state, caller, body),
+        ("POST", "/_vpclab/dig") => dig(state, caller, body),
         ("POST", "/_vpclab/exec/end") => {
             let req: ExecEnd = parse(body)?;
             let gone = state
@@ -147,6 +148,63 @@ fn exec_start(state: &State, caller: &Caller, body: &[u8]) -> Result<Answer, Api
         instance: req.instance,
         socks: proxies.socks.to_string(),
         http: proxies.http.to_string(),
+    };
+    let body = serde_json::to_string(&answer).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Answer::json(body))
+}
+
+/// `POST /_vpclab/dig`: a name, as the Amazon DNS server of an instance's VPC answers it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DigRequest {
+    /// The instance (`i-…`), the caller's.
+    pub instance: String,
+    /// The name.
+    pub name: String,
+}
+
+/// The answer: the address, or none (NXDOMAIN, or no DNS at all in that VPC).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DigAnswer {
+    /// The name asked.
+    pub name: String,
+    /// The address, if the name resolves.
+    pub address: Option<String>,
+    /// What kind of name it is (`aws-service s3 us-east-1`, `private-dns-name`, …).
+    pub kind: Option<String>,
+    /// Whether the VPC has DNS resolution on (off: nothing resolves).
+    pub dns_support: bool,
+}
+
+fn dig(state: &State, caller: &Caller, body: &[u8]) -> Result<Answer, ApiError> {
+    let req: DigRequest = parse(body)?;
+    let lab = state.read();
+    let instance = match lab.instance(&req.instance) {
+        Some(i) if i.owner() == &caller.account && i.region() == caller.region => i,
+        _ => {
+            return Err(vpclab_model::Error::not_found(
+                vpclab_model::Kind::Instance,
+                &req.instance,
+            )
+            .into());
+        }
+    };
+    let dns_support = lab
+        .vpc(instance.vpc_id.as_str())
+        .is_some_and(|v| v.enable_dns_support);
+    let resolution = lab.resolve(Some(&instance.vpc_id), &req.name);
+    let kind = resolution.as_ref().map(|r| match r {
+        vpclab_model::Resolution::AwsService {
+            service, region, ..
+        } => format!("aws-service {service} {}", region.name()),
+        vpclab_model::Resolution::PrivateDnsName(_) => "private-dns-name".to_owned(),
+        vpclab_model::Resolution::PublicDnsName(_) => "public-dns-name".to_owned(),
+        vpclab_model::Resolution::Literal(_) => "address".to_owned(),
+    });
+    let answer = DigAnswer {
+        name: req.name,
+        address: resolution.map(|r| r.address().to_string()),
+        kind,
+        dns_support,
     };
     let body = serde_json::to_string(&answer).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Answer::json(body))

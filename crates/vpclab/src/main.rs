@@ -61,6 +61,15 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:0")]
         http_proxy_listen: SocketAddr,
     },
+    /// Resolve a name as the Amazon DNS server of an instance's VPC answers it.
+    Dig {
+        /// The instance (i-…).
+        instance: String,
+        /// The name (s3.us-east-1.amazonaws.com, ip-10-0-1-5.ec2.internal, …).
+        name: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// Run a program inside an instance: its connections (through the proxy variables
     /// set for it) enter the lab as the instance's, and reach exactly what the network
     /// lets that instance reach; each refusal is explained on standard error.
@@ -300,6 +309,39 @@ async fn main() -> anyhow::Result<()> {
             command,
             server,
         } => exec(&server, &instance, &command).await,
+        Command::Dig {
+            instance,
+            name,
+            server,
+        } => {
+            let answer = server
+                .client()
+                .post_json(
+                    "/_vpclab/dig",
+                    &serde_json::json!({ "instance": instance, "name": name }),
+                )
+                .await?;
+            let dig: vpclab_api::admin::DigAnswer = serde_json::from_value(answer)?;
+            match (&dig.address, dig.dns_support) {
+                (Some(address), _) => {
+                    let name = dig.name.trim_end_matches('.');
+                    let kind = dig.kind.unwrap_or_default();
+                    println!("{name}.\tA\t{address}\t; {kind}");
+                    Ok(())
+                }
+                (None, true) => {
+                    println!("{}: NXDOMAIN", dig.name);
+                    std::process::exit(3);
+                }
+                (None, false) => {
+                    println!(
+                        "{}: no answer (the instance's VPC has DNS resolution off: enableDnsSupport is false)",
+                        dig.name
+                    );
+                    std::process::exit(3);
+                }
+            }
+        }
         Command::Account {
             data_dir: dir,
             command,

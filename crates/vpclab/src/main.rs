@@ -380,26 +380,6 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::split_port;
-
-    #[test]
-    fn destinations_and_ports() {
-        assert_eq!(split_port("10.0.1.5:22"), ("10.0.1.5".into(), Some(22)));
-        assert_eq!(
-            split_port("s3.us-east-1.amazonaws.com:443"),
-            ("s3.us-east-1.amazonaws.com".into(), Some(443))
-        );
-        assert_eq!(split_port("10.0.1.5"), ("10.0.1.5".into(), None));
-        assert_eq!(split_port("2600:1f18::5"), ("2600:1f18::5".into(), None));
-        assert_eq!(
-            split_port("[2600:1f18::5]:80"),
-            ("2600:1f18::5".into(), Some(80))
-        );
-    }
-}
-
 /// `vpclab exec`: asks the server for a session token, runs the program with the proxy
 /// variables pointing at the lab's proxies (the token as proxy password), shows the
 /// session's refusals on standard error while it runs, and exits with its status.
@@ -445,11 +425,11 @@ async fn exec(server: &ServerArgs, instance: &str, command: &[String]) -> anyhow
             let done = stopped
                 .recv_timeout(std::time::Duration::from_millis(50))
                 .is_ok();
-            if let Ok(text) = std::fs::read_to_string(&events) {
-                if text.len() > shown {
-                    eprint!("{}", &text[shown..]);
-                    shown = text.len();
-                }
+            if let Ok(text) = std::fs::read_to_string(&events)
+                && text.len() > shown
+            {
+                eprint!("{}", &text[shown..]);
+                shown = text.len();
             }
             if done {
                 let _ = std::fs::remove_file(&events);
@@ -467,4 +447,24 @@ async fn exec(server: &ServerArgs, instance: &str, command: &[String]) -> anyhow
         )
         .await;
     std::process::exit(status.code().unwrap_or(1));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_port;
+
+    #[test]
+    fn destinations_and_ports() {
+        assert_eq!(split_port("10.0.1.5:22"), ("10.0.1.5".into(), Some(22)));
+        assert_eq!(
+            split_port("s3.us-east-1.amazonaws.com:443"),
+            ("s3.us-east-1.amazonaws.com".into(), Some(443))
+        );
+        assert_eq!(split_port("10.0.1.5"), ("10.0.1.5".into(), None));
+        assert_eq!(split_port("2600:1f18::5"), ("2600:1f18::5".into(), None));
+        assert_eq!(
+            split_port("[2600:1f18::5]:80"),
+            ("2600:1f18::5".into(), Some(80))
+        );
+    }
 }

@@ -943,6 +943,77 @@ impl ToXml for CreateEgressOnlyInternetGatewayResult {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateFlowLogsRequest {
+    pub dry_run: Option<bool>,
+    pub client_token: Option<String>,
+    pub deliver_logs_permission_arn: Option<String>,
+    pub deliver_cross_account_role: Option<String>,
+    pub log_group_name: Option<String>,
+    pub resource_ids: Vec<String>,
+    pub resource_type: String,
+    pub traffic_type: Option<String>,
+    pub log_destination_type: Option<String>,
+    pub log_destination: Option<String>,
+    pub log_format: Option<String>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub max_aggregation_interval: Option<i32>,
+    pub destination_options: Option<DestinationOptionsRequest>,
+    pub tag_field_specifications: Option<Vec<TagFieldSpecificationRequest>>,
+}
+
+impl FromQuery for CreateFlowLogsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            client_token: q.scalar(&q.key(prefix, "ClientToken"))?,
+            deliver_logs_permission_arn: q.scalar(&q.key(prefix, "DeliverLogsPermissionArn"))?,
+            deliver_cross_account_role: q.scalar(&q.key(prefix, "DeliverCrossAccountRole"))?,
+            log_group_name: q.scalar(&q.key(prefix, "LogGroupName"))?,
+            resource_ids: q.required(
+                q.scalar_list(&q.key(prefix, "ResourceId"))?,
+                &q.key(prefix, "ResourceId"),
+            )?,
+            resource_type: q.required(
+                q.scalar(&q.key(prefix, "ResourceType"))?,
+                &q.key(prefix, "ResourceType"),
+            )?,
+            traffic_type: q.scalar(&q.key(prefix, "TrafficType"))?,
+            log_destination_type: q.scalar(&q.key(prefix, "LogDestinationType"))?,
+            log_destination: q.scalar(&q.key(prefix, "LogDestination"))?,
+            log_format: q.scalar(&q.key(prefix, "LogFormat"))?,
+            tag_specifications: q.struct_list(
+                &q.key(prefix, "TagSpecification"),
+                TagSpecification::from_query,
+            )?,
+            max_aggregation_interval: q.scalar(&q.key(prefix, "MaxAggregationInterval"))?,
+            destination_options: q.structure(
+                &q.key(prefix, "DestinationOptions"),
+                DestinationOptionsRequest::from_query,
+            )?,
+            tag_field_specifications: q.struct_list(
+                &q.key(prefix, "TagFieldSpecification"),
+                TagFieldSpecificationRequest::from_query,
+            )?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateFlowLogsResult {
+    pub client_token: Option<String>,
+    pub flow_log_ids: Option<Vec<String>>,
+    pub unsuccessful: Option<Vec<UnsuccessfulItem>>,
+}
+
+impl ToXml for CreateFlowLogsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("clientToken", &self.client_token);
+        w.scalar_list("flowLogIdSet", "item", &self.flow_log_ids);
+        w.struct_list("unsuccessful", "item", &self.unsuccessful);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateInternetGatewayRequest {
     pub tag_specifications: Option<Vec<TagSpecification>>,
     pub dry_run: Option<bool>,
@@ -1682,6 +1753,35 @@ impl ToXml for DeleteEgressOnlyInternetGatewayResult {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleteFlowLogsRequest {
+    pub dry_run: Option<bool>,
+    pub flow_log_ids: Vec<String>,
+}
+
+impl FromQuery for DeleteFlowLogsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            flow_log_ids: q.required(
+                q.scalar_list(&q.key(prefix, "FlowLogId"))?,
+                &q.key(prefix, "FlowLogId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleteFlowLogsResult {
+    pub unsuccessful: Option<Vec<UnsuccessfulItem>>,
+}
+
+impl ToXml for DeleteFlowLogsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list("unsuccessful", "item", &self.unsuccessful);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteInternetGatewayRequest {
     pub dry_run: Option<bool>,
     pub internet_gateway_id: String,
@@ -2101,6 +2201,40 @@ impl ToXml for DescribeEgressOnlyInternetGatewaysResult {
             "item",
             &self.egress_only_internet_gateways,
         );
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeFlowLogsRequest {
+    pub dry_run: Option<bool>,
+    pub filter: Option<Vec<Filter>>,
+    pub flow_log_ids: Option<Vec<String>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeFlowLogsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            filter: q.struct_list(&q.key(prefix, "Filter"), Filter::from_query)?,
+            flow_log_ids: q.scalar_list(&q.key(prefix, "FlowLogId"))?,
+            max_results: q.scalar(&q.key(prefix, "MaxResults"))?,
+            next_token: q.scalar(&q.key(prefix, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeFlowLogsResult {
+    pub flow_logs: Option<Vec<FlowLog>>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeFlowLogsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list("flowLogSet", "item", &self.flow_logs);
         w.scalar("nextToken", &self.next_token);
     }
 }
@@ -2732,6 +2866,38 @@ impl ToXml for DescribeVpcsResult {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct DestinationOptionsRequest {
+    pub file_format: Option<String>,
+    pub hive_compatible_partitions: Option<bool>,
+    pub per_hour_partition: Option<bool>,
+}
+
+impl FromQuery for DestinationOptionsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            file_format: q.scalar(&q.key(prefix, "FileFormat"))?,
+            hive_compatible_partitions: q.scalar(&q.key(prefix, "HiveCompatiblePartitions"))?,
+            per_hour_partition: q.scalar(&q.key(prefix, "PerHourPartition"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DestinationOptionsResponse {
+    pub file_format: Option<String>,
+    pub hive_compatible_partitions: Option<bool>,
+    pub per_hour_partition: Option<bool>,
+}
+
+impl ToXml for DestinationOptionsResponse {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("fileFormat", &self.file_format);
+        w.scalar("hiveCompatiblePartitions", &self.hive_compatible_partitions);
+        w.scalar("perHourPartition", &self.per_hour_partition);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DetachInternetGatewayRequest {
     pub dry_run: Option<bool>,
     pub internet_gateway_id: String,
@@ -3188,6 +3354,56 @@ impl FromQuery for Filter {
             name: q.scalar(&q.key(prefix, "Name"))?,
             values: q.scalar_list(&q.key(prefix, "Value"))?,
         })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlowLog {
+    pub creation_time: Option<Timestamp>,
+    pub deliver_logs_error_message: Option<String>,
+    pub deliver_logs_permission_arn: Option<String>,
+    pub deliver_cross_account_role: Option<String>,
+    pub deliver_logs_status: Option<String>,
+    pub flow_log_id: Option<String>,
+    pub flow_log_status: Option<String>,
+    pub log_group_name: Option<String>,
+    pub resource_id: Option<String>,
+    pub traffic_type: Option<String>,
+    pub log_destination_type: Option<String>,
+    pub log_destination: Option<String>,
+    pub log_format: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub max_aggregation_interval: Option<i32>,
+    pub destination_options: Option<DestinationOptionsResponse>,
+    pub tag_field_specifications: Option<Vec<TagFieldSpecificationResponse>>,
+}
+
+impl ToXml for FlowLog {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("creationTime", &self.creation_time);
+        w.scalar("deliverLogsErrorMessage", &self.deliver_logs_error_message);
+        w.scalar(
+            "deliverLogsPermissionArn",
+            &self.deliver_logs_permission_arn,
+        );
+        w.scalar("deliverCrossAccountRole", &self.deliver_cross_account_role);
+        w.scalar("deliverLogsStatus", &self.deliver_logs_status);
+        w.scalar("flowLogId", &self.flow_log_id);
+        w.scalar("flowLogStatus", &self.flow_log_status);
+        w.scalar("logGroupName", &self.log_group_name);
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("trafficType", &self.traffic_type);
+        w.scalar("logDestinationType", &self.log_destination_type);
+        w.scalar("logDestination", &self.log_destination);
+        w.scalar("logFormat", &self.log_format);
+        w.struct_list("tagSet", "item", &self.tags);
+        w.scalar("maxAggregationInterval", &self.max_aggregation_interval);
+        w.structure("destinationOptions", &self.destination_options);
+        w.struct_list(
+            "tagFieldSpecificationSet",
+            "item",
+            &self.tag_field_specifications,
+        );
     }
 }
 
@@ -6323,6 +6539,34 @@ impl ToXml for TagDescription {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct TagFieldSpecificationRequest {
+    pub resource_type: Option<String>,
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl FromQuery for TagFieldSpecificationRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            resource_type: q.scalar(&q.key(prefix, "ResourceType"))?,
+            tag_keys: q.scalar_list(&q.key(prefix, "TagKey"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TagFieldSpecificationResponse {
+    pub resource_type: Option<String>,
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl ToXml for TagFieldSpecificationResponse {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("resourceType", &self.resource_type);
+        w.scalar_list("tagKeySet", "item", &self.tag_keys);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagSpecification {
     pub resource_type: Option<String>,
     pub tags: Option<Vec<Tag>>,
@@ -7183,6 +7427,21 @@ pub const OPERATIONS: &[(&str, Option<&str>, Option<&str>)] = &[
         "DescribeVpcEndpointServices",
         Some("DescribeVpcEndpointServicesRequest"),
         Some("DescribeVpcEndpointServicesResult"),
+    ),
+    (
+        "CreateFlowLogs",
+        Some("CreateFlowLogsRequest"),
+        Some("CreateFlowLogsResult"),
+    ),
+    (
+        "DescribeFlowLogs",
+        Some("DescribeFlowLogsRequest"),
+        Some("DescribeFlowLogsResult"),
+    ),
+    (
+        "DeleteFlowLogs",
+        Some("DeleteFlowLogsRequest"),
+        Some("DeleteFlowLogsResult"),
     ),
     (
         "CreateVpcPeeringConnection",

@@ -48,6 +48,8 @@ pub enum Kind {
     VpcPeeringConnection,
     /// An availability zone.
     AvailabilityZone,
+    /// A flow log.
+    FlowLog,
 }
 
 impl Kind {
@@ -75,6 +77,7 @@ impl Kind {
             Kind::VpcEndpoint => "InvalidVpcEndpointId.NotFound",
             Kind::VpcPeeringConnection => "InvalidVpcPeeringConnectionID.NotFound",
             Kind::AvailabilityZone => "InvalidParameterValue",
+            Kind::FlowLog => "InvalidFlowLogId.NotFound",
         }
     }
 
@@ -104,6 +107,7 @@ impl Kind {
             Kind::VpcEndpoint => "InvalidVpcEndpointId.Malformed",
             Kind::VpcPeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
             Kind::AvailabilityZone => "InvalidParameterValue",
+            Kind::FlowLog => "InvalidFlowLogId.Malformed",
         }
     }
 
@@ -130,6 +134,7 @@ impl Kind {
             Kind::VpcEndpoint => "Vpc Endpoint Id",
             Kind::VpcPeeringConnection => "vpcPeeringConnection ID",
             Kind::AvailabilityZone => "availability zone",
+            Kind::FlowLog => "flow log ID",
         }
     }
 }

@@ -110,6 +110,8 @@ id_type! {
     VpcEndpointId = "vpce";
     /// `pcx-…`
     VpcPeeringConnectionId = "pcx";
+    /// `fl-…`: a flow log.
+    FlowLogId = "fl";
 }
 
 /// A kind of id that [`IdGen`] can mint.

@@ -80,6 +80,9 @@ pub struct Lab {
     pub(crate) prefix_lists: Table<PrefixListId, ManagedPrefixList>,
     pub(crate) vpc_endpoints: Table<VpcEndpointId, VpcEndpoint>,
     pub(crate) vpc_peering_connections: Table<VpcPeeringConnectionId, VpcPeeringConnection>,
+    /// VPC flow logs.
+    #[serde(default)]
+    pub(crate) flow_logs: Table<FlowLogId, FlowLog>,
     /// S3 buckets, by name (a global namespace).
     #[serde(default)]
     pub(crate) buckets: Table<String, Bucket>,
@@ -216,6 +219,7 @@ impl Lab {
             prefix_lists: crate::prefix_list::aws_managed_prefix_lists(),
             vpc_endpoints: Table::default(),
             vpc_peering_connections: Table::default(),
+            flow_logs: Table::default(),
             buckets: Table::default(),
             quotas: Quotas::default(),
             index: Index::default(),
@@ -265,6 +269,7 @@ impl Lab {
         prefix_list, prefix_lists, prefix_lists: PrefixListId => ManagedPrefixList;
         vpc_endpoint, vpc_endpoints, vpc_endpoints: VpcEndpointId => VpcEndpoint;
         vpc_peering_connection, vpc_peering_connections, vpc_peering_connections: VpcPeeringConnectionId => VpcPeeringConnection;
+        flow_log, flow_logs, flow_logs: FlowLogId => FlowLog;
     }
 
     /// The route table a subnet uses: its explicit association, else its VPC's main table.

@@ -14,6 +14,7 @@ mod bucket;
 pub mod cidr;
 mod dns;
 mod err;
+mod flow_log;
 pub mod ids;
 mod instance;
 mod internet_gateway;
@@ -37,6 +38,10 @@ pub use address::{Address, AddressAssociation, AssociateAddress};
 pub use bucket::{Bucket, validate_bucket_name};
 pub use dns::Resolution;
 pub use err::{Error, Kind, Result};
+pub use flow_log::{
+    CreateFlowLogs, DEFAULT_LOG_FORMAT, FLOW_LOG_FIELDS, FlowLog, FlowLogsCreated, LogDestination,
+    TrafficType, log_format_fields, log_format_version,
+};
 pub use ids::*;
 pub use instance::{Instance, InstanceState, InstanceStateChange, RunInstances};
 pub use internet_gateway::{EgressOnlyInternetGateway, InternetGateway};

@@ -255,6 +255,10 @@ pub enum Operation {
         vpc_peering_connection_id: String,
     },
     ExpireVpcPeeringConnections,
+    CreateFlowLogs(CreateFlowLogs),
+    DeleteFlowLogs {
+        flow_log_ids: Vec<String>,
+    },
     CreateTags {
         resource_ids: Vec<String>,
         tags: Tags,
@@ -306,6 +310,8 @@ pub enum Outcome {
     Deleted(String),
     /// DeleteManagedPrefixList: the list as it was, which AWS's answer shows.
     PrefixList(Box<ManagedPrefixList>),
+    /// CreateFlowLogs: the flow logs created and the resources that got none.
+    FlowLogs(FlowLogsCreated),
 }
 
 impl Operation {
@@ -384,6 +390,8 @@ impl Operation {
             RejectVpcPeeringConnection,
             DeleteVpcPeeringConnection,
             ExpireVpcPeeringConnections,
+            CreateFlowLogs,
+            DeleteFlowLogs,
             CreateTags,
             DeleteTags
         )
@@ -402,6 +410,9 @@ impl Lab {
         let outcome = self.apply_unlogged(caller, op);
         if outcome.is_err() {
             self.ids = ids;
+        } else {
+            // AWS deletes a flow log with the resource it watches.
+            self.drop_orphan_flow_logs();
         }
         outcome
     }
@@ -735,6 +746,10 @@ impl Lab {
                 .map(|()| Outcome::Done)?,
             O::ExpireVpcPeeringConnections => {
                 Outcome::Expired(self.expire_vpc_peering_connections(c.now))
+            }
+            O::CreateFlowLogs(req) => Outcome::FlowLogs(self.create_flow_logs(c, req)?),
+            O::DeleteFlowLogs { flow_log_ids } => {
+                Outcome::Unsuccessful(self.delete_flow_logs(c, flow_log_ids))
             }
             O::CreateTags { resource_ids, tags } => self
                 .create_tags(c, resource_ids, tags)

@@ -114,6 +114,7 @@ impl Lab {
             NetworkAclId, network_acls, Kind::NetworkAcl;
             PrefixListId, prefix_lists, Kind::PrefixList;
             VpcEndpointId, vpc_endpoints, Kind::VpcEndpoint;
+            FlowLogId, flow_logs, Kind::FlowLog;
         }
         if VpcPeeringConnectionId::parse(id).is_some() {
             return self.visible_peering(caller, id).map(|p| &p.tags);
@@ -164,6 +165,7 @@ impl Lab {
             PrefixListId, prefix_lists;
             VpcEndpointId, vpc_endpoints;
             VpcPeeringConnectionId, vpc_peering_connections;
+            FlowLogId, flow_logs;
         }
         Err(invalid_id(id))
     }

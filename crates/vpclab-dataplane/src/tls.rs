@@ -206,7 +206,7 @@ impl LocalCa {
             bundle_path,
             ca_pem,
             ca_der,
-            issuer: Issuer::new(ca_params(), key),
+            issuer: Issuer::new(ca_params(&key), key),
             provider: provider.clone(),
             leaves: Mutex::new(LeafCache::with_capacity(LEAF_CACHE_CAPACITY)),
         });
@@ -487,14 +487,25 @@ impl ResolvesServerCert for FixedLeaf {
     }
 }
 
-/// The CA's parameters. Loading rebuilds the issuer from these (subject, key identifier
-/// method, key usages), so they must not change once CAs exist on disk; the self-check
-/// at load catches a mismatch.
-fn ca_params() -> CertificateParams {
+/// The CA's parameters. Loading rebuilds the issuer from these and the stored key
+/// (subject, key identifier method, key usages), so they must not change once CAs exist on
+/// disk; the self-check at load catches a mismatch.
+///
+/// The subject carries the start of the key's identifier, so that two labs' CAs (two data
+/// directories) have different names and a client told to trust one rejects the other's
+/// leaves as from an unknown issuer.
+fn ca_params(key: &KeyPair) -> CertificateParams {
     let mut params = CertificateParams::default();
+    let id: String = params
+        .key_identifier(key)
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, CA_COMMON_NAME);
     dn.push(DnType::OrganizationName, "vpclab");
+    dn.push(DnType::OrganizationalUnitName, format!("lab {id}"));
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
@@ -506,7 +517,7 @@ fn create(dir: &Path, cert_path: &Path, key_path: &Path) -> Result<(String, KeyP
         name: CA_COMMON_NAME.to_owned(),
         source,
     })?;
-    let mut params = ca_params();
+    let mut params = ca_params(&key);
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now - time::Duration::days(BACKDATE_DAYS);
     params.not_after = now + time::Duration::days(CA_VALIDITY_DAYS);

@@ -7,6 +7,7 @@
 
 pub mod address;
 pub mod describe;
+pub mod flow_log;
 pub mod instance;
 pub mod internet_gateway;
 pub mod nat_gateway;
@@ -108,6 +109,7 @@ fn handlers() -> &'static HashMap<&'static str, Handler> {
             network_acl::ACTIONS,
             prefix_list::ACTIONS,
             vpc_endpoint::ACTIONS,
+            flow_log::ACTIONS,
         ]
         .into_iter()
         .flatten()

@@ -138,6 +138,7 @@ fn tagged<'a>(lab: &'a Lab, caller: &Caller) -> Vec<(String, &'static str, &'a T
         prefix_lists, "prefix-list", id;
         vpc_endpoints, "vpc-endpoint", id;
         vpc_peering_connections, "vpc-peering-connection", id;
+        flow_logs, "vpc-flow-log", id;
     }
     out.retain(|(_, _, tags)| !tags.is_empty());
     out

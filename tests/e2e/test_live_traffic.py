@@ -213,8 +213,9 @@ def test_s3_through_a_gateway_endpoint_with_the_aws_cli(lab, ec2, unique):
     s3.put_object(Bucket=bucket, Key="report.csv", Body=b"a,b\n")
     vpc, subnet, rt = private_vpc(ec2, 75)
     instance = run(ec2, subnet)["InstanceId"]
-    aws = [os.path.join(os.path.dirname(sys.executable), "aws"), "--endpoint-url", "http://s3.us-east-1.amazonaws.com",
-           "s3", "ls", f"s3://{bucket}"]
+    # The unmodified CLI: no --endpoint-url, HTTPS to s3.amazonaws.com through the proxy,
+    # TLS terminated by the lab with the CA `vpclab exec` points the CLI at.
+    aws = [os.path.join(os.path.dirname(sys.executable), "aws"), "s3", "ls", f"s3://{bucket}"]
     code, out, err = exec_in(lab, instance, *aws)
     assert code != 0 and "NO_ROUTE_TO_DESTINATION" in err
     endpoint = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3",
@@ -226,6 +227,12 @@ def test_s3_through_a_gateway_endpoint_with_the_aws_cli(lab, ec2, unique):
     code, out, err = exec_in(lab, instance, *aws)
     assert code == 0, err
     assert "report.csv" in out
+    # Uploads too, and over plain HTTP to the regional name.
+    code, out, err = exec_in(lab, instance, aws[0], "s3", "cp", "/etc/hostname", f"s3://{bucket}/from-the-instance")
+    assert code == 0, err
+    code, out, err = exec_in(lab, instance, aws[0], "--endpoint-url", "http://s3.us-east-1.amazonaws.com", "s3", "ls",
+                             f"s3://{bucket}")
+    assert code == 0 and "from-the-instance" in out, err
     # From the host, the same listing is refused by the policy.
     with pytest.raises(Exception) as e:
         s3.list_objects_v2(Bucket=bucket)
@@ -237,6 +244,15 @@ def test_s3_through_a_gateway_endpoint_with_the_aws_cli(lab, ec2, unique):
     code, out, err = exec_in(lab, other, *aws)
     assert code != 0 and "AccessDenied" in err
     s3.delete_bucket_policy(Bucket=bucket)
+    with open("/etc/hostname", "rb") as f:
+        assert s3.get_object(Bucket=bucket, Key="from-the-instance")["Body"].read() == f.read()
+
+
+def test_https_to_the_echo_internet_with_the_lab_ca(lab, ec2):
+    instance = run(ec2, default_subnet(ec2))["InstanceId"]
+    public = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]["PublicIpAddress"]
+    status, body, err = curl(lab, instance, "https://93.184.216.34/")
+    assert (status, body) == (200, public), err
 
 
 def test_proxy_decisions_equal_vpclab_reach(lab, ec2, backend):

@@ -95,6 +95,8 @@ pub struct ExecAnswer {
     pub http: String,
     /// The file the session's refusals are appended to.
     pub events: String,
+    /// The lab CA's bundle (PEM), for programs to trust the lab's TLS.
+    pub ca_bundle: Option<String>,
 }
 
 /// `POST /_vpclab/exec/end`.
@@ -144,6 +146,9 @@ fn exec_start(state: &State, caller: &Caller, body: &[u8]) -> Result<Answer, Api
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let answer = ExecAnswer {
         events: dataplane.events_path(&token).display().to_string(),
+        ca_bundle: dataplane
+            .ca()
+            .map(|ca| ca.bundle_path().display().to_string()),
         token,
         instance: req.instance,
         socks: proxies.socks.to_string(),

@@ -73,10 +73,20 @@ pub async fn start(
     };
     let mut services: HashMap<String, Arc<dyn ServiceBackend>> = HashMap::new();
     services.insert("s3".into(), Arc::new(S3Backend(s3)));
+    // The lab's own certificate authority, kept in the data directory so that programs
+    // that trusted it once keep trusting it.
+    let ca_dir = data_dir.join("ca");
+    let ca = tokio::task::spawn_blocking(move || {
+        vpclab_dataplane::tls::LocalCa::load_or_create(&ca_dir)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+    .map_err(std::io::Error::other)?;
     let dataplane = Arc::new(Dataplane::new(
         Arc::new(StateView(Arc::clone(state))),
         services,
         data_dir.join("exec"),
+        Some(ca),
     ));
     state.set_dataplane(Arc::clone(&dataplane));
     state.set_proxies(proxies);

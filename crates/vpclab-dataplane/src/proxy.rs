@@ -26,6 +26,10 @@ use vpclab_reach::RequestContext;
 
 use crate::decide::{Decision, Target, decide};
 
+/// Bytes moved per read when relaying a connection: large enough that a bulk transfer
+/// costs few system calls (tokio's default is 8 KiB).
+const RELAY_BUFFER: usize = 256 * 1024;
+
 /// A boxed error, as bodies carry them.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -67,6 +71,7 @@ pub struct Dataplane {
     tokens: Mutex<HashMap<String, Identity>>,
     services: HashMap<String, Arc<dyn ServiceBackend>>,
     events: PathBuf,
+    ca: Option<crate::tls::LocalCa>,
 }
 
 fn body(text: impl Into<Bytes>) -> ProxyBody {
@@ -99,12 +104,14 @@ impl Dataplane {
         lab: Arc<dyn LabView>,
         services: HashMap<String, Arc<dyn ServiceBackend>>,
         events: PathBuf,
+        ca: Option<crate::tls::LocalCa>,
     ) -> Dataplane {
         Dataplane {
             lab,
             tokens: Mutex::new(HashMap::new()),
             services,
             events,
+            ca,
         }
     }
 
@@ -215,7 +222,13 @@ impl Dataplane {
                 Ok(mut upstream) => {
                     let _ = upstream.set_nodelay(true);
                     let mut client = proto.reply_success(bound).await?;
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                    let _ = tokio::io::copy_bidirectional_with_sizes(
+                        &mut client,
+                        &mut upstream,
+                        RELAY_BUFFER,
+                        RELAY_BUFFER,
+                    )
+                    .await;
                 }
                 Err(e) => {
                     self.report(&token, &who, &host, port, &format!("the network admits the flow, but the bound address {address} refused: {e}"));
@@ -224,7 +237,7 @@ impl Dataplane {
             },
             target => {
                 let client = proto.reply_success(bound).await?;
-                self.serve_target(client, target, port).await;
+                self.serve_target(client, target, &host, port).await;
             }
         }
         Ok(())
@@ -335,9 +348,15 @@ impl Dataplane {
                 match upstream {
                     Some(mut up) => {
                         let _ = up.set_nodelay(true);
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut up).await;
+                        let _ = tokio::io::copy_bidirectional_with_sizes(
+                            &mut client,
+                            &mut up,
+                            RELAY_BUFFER,
+                            RELAY_BUFFER,
+                        )
+                        .await;
                     }
-                    None => me.serve_target(client, target, port).await,
+                    None => me.serve_target(client, target, &host, port).await,
                 }
             });
             return Response::new(body(Bytes::new()));
@@ -361,9 +380,35 @@ impl Dataplane {
         }
     }
 
+    /// The lab's certificate authority, whose bundle `vpclab exec` hands to programs.
+    pub fn ca(&self) -> Option<&crate::tls::LocalCa> {
+        self.ca.as_ref()
+    }
+
     /// Serves an admitted connection whose target the lab answers itself: the echo
-    /// internet, or an AWS service.
-    async fn serve_target<S>(&self, stream: S, target: Target, port: u16)
+    /// internet, or an AWS service. On port 443 the lab terminates TLS with its own CA
+    /// (a certificate for the name the client asked for), as the real endpoint would.
+    async fn serve_target<S>(&self, stream: S, target: Target, host: &str, port: u16)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        if port == 443 {
+            let Some(ca) = &self.ca else {
+                return;
+            };
+            let handshake =
+                tokio::time::timeout(std::time::Duration::from_secs(10), ca.accept(stream, host))
+                    .await;
+            let Ok(Ok((tls, _name))) = handshake else {
+                return;
+            };
+            self.serve_plain(tls, target).await;
+        } else {
+            self.serve_plain(stream, target).await;
+        }
+    }
+
+    async fn serve_plain<S>(&self, stream: S, target: Target)
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
@@ -372,14 +417,9 @@ impl Dataplane {
             Target::Service {
                 service, context, ..
             } => {
-                let Some(backend) = self.services.get(&service).cloned() else {
-                    return;
-                };
-                if port == 443 {
-                    // TLS with the lab's CA: not yet (the next step of the data plane).
-                    return;
+                if let Some(backend) = self.services.get(&service).cloned() {
+                    serve_backend(stream, backend, context).await;
                 }
-                serve_backend(stream, backend, context).await;
             }
             Target::Bound { .. } | Target::Unbound { .. } => {}
         }

@@ -409,6 +409,17 @@ async fn exec(server: &ServerArgs, instance: &str, command: &[String]) -> anyhow
     ] {
         child.env(k, v);
     }
+    // The lab terminates TLS for the names it serves with its own CA.
+    if let Some(bundle) = &session.ca_bundle {
+        for k in [
+            "AWS_CA_BUNDLE",
+            "SSL_CERT_FILE",
+            "REQUESTS_CA_BUNDLE",
+            "CURL_CA_BUNDLE",
+        ] {
+            child.env(k, bundle);
+        }
+    }
     // Nothing bypasses the lab.
     child.env("NO_PROXY", "").env("no_proxy", "");
     child.env("VPCLAB_INSTANCE", instance);

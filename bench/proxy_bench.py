@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Measures the data plane in one run: bulk throughput from one instance to another
+instance's bound port through the SOCKS5 proxy versus a direct loopback connection to the
+same host server, and the connect latency the proxy adds (SOCKS5 greeting, password,
+CONNECT, the reach decision, the upstream connect) over a direct connect.
+
+Usage: bench/proxy_bench.py [--vpclab target/release/vpclab] [--mib 1024] [--connects 2000]
+Needs boto3 in the Python that runs it.
+"""
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import boto3
+from botocore.config import Config
+
+CHUNK = 1 << 20
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Sink:
+    """A host TCP server that reads and discards everything; reports bytes per connection."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(512)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            conn, _ = self.listener.accept()
+            threading.Thread(target=self.drain, args=(conn,), daemon=True).start()
+
+    def drain(self, conn):
+        buf = bytearray(CHUNK)
+        total = 0
+        while True:
+            n = conn.recv_into(buf)
+            if n == 0:
+                break
+            total += n
+        conn.sendall(struct.pack("!Q", total))
+        conn.close()
+
+
+def socks_connect(proxy, token, host, port):
+    s = socket.create_connection(proxy)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.sendall(b"\x05\x01\x02")
+    assert s.recv(2) == b"\x05\x02"
+    user, pw = b"vpclab", token.encode()
+    s.sendall(bytes([1, len(user)]) + user + bytes([len(pw)]) + pw)
+    assert s.recv(2) == b"\x01\x00"
+    addr = socket.inet_aton(host)
+    s.sendall(b"\x05\x01\x00\x01" + addr + struct.pack("!H", port))
+    reply = s.recv(10)
+    if reply[1] != 0:
+        raise SystemExit(f"SOCKS CONNECT refused: code {reply[1]}")
+    return s
+
+
+def send_bulk(sock, total):
+    data = memoryview(os.urandom(CHUNK))
+    t = time.perf_counter()
+    sent = 0
+    while sent < total:
+        sock.sendall(data)
+        sent += CHUNK
+    sock.shutdown(socket.SHUT_WR)
+    got = struct.unpack("!Q", sock.recv(8))[0]
+    elapsed = time.perf_counter() - t
+    sock.close()
+    assert got == total, (got, total)
+    return total / elapsed / (1 << 20)
+
+
+def main():
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    p = argparse.ArgumentParser()
+    p.add_argument("--vpclab", default=os.path.join(here, "target", "release", "vpclab"))
+    p.add_argument("--mib", type=int, default=1024)
+    p.add_argument("--connects", type=int, default=2000)
+    args = p.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="vpclab-proxy-bench-")
+    port = free_port()
+    env = dict(os.environ, VPCLAB_DATA_DIR=data_dir, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+               AWS_DEFAULT_REGION="us-east-1", VPCLAB_ENDPOINT=f"http://127.0.0.1:{port}")
+    server = subprocess.Popen([args.vpclab, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.02)
+        sink = Sink()
+        ec2 = boto3.client("ec2", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                           aws_access_key_id="test", aws_secret_access_key="test",
+                           config=Config(retries={"max_attempts": 1}))
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        sg = ec2.create_security_group(GroupName="bench", Description="bench", VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 9000, "ToPort": 9000, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}])
+        client = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet,
+                                   SecurityGroupIds=[sg])["Instances"][0]["InstanceId"]
+        target = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet,
+                                   SecurityGroupIds=[sg], TagSpecifications=[{"ResourceType": "instance", "Tags": [
+                                       {"Key": "vpclab:port:9000", "Value": f"127.0.0.1:{sink.port}"}]}])["Instances"][0]
+        # The session's proxy and token, as `vpclab exec` hands them to a program.
+        proc = subprocess.Popen([args.vpclab, "exec", client, "--", "sh", "-c", 'echo "$ALL_PROXY"; exec sleep 100000'],
+                                env=env, stdout=subprocess.PIPE, text=True)
+        url = proc.stdout.readline().strip()
+        creds, _, hostport = url.removeprefix("socks5h://").rpartition("@")
+        token = creds.split(":", 1)[1]
+        proxy = (hostport.split(":")[0], int(hostport.split(":")[1]))
+        dst = target["PrivateIpAddress"]
+        total = args.mib * (1 << 20)
+
+        direct = send_bulk(socket.create_connection(("127.0.0.1", sink.port)), total)
+        proxied = send_bulk(socks_connect(proxy, token, dst, 9000), total)
+        direct2 = send_bulk(socket.create_connection(("127.0.0.1", sink.port)), total)
+        proxied2 = send_bulk(socks_connect(proxy, token, dst, 9000), total)
+
+        def timed(connect):
+            times = []
+            for _ in range(args.connects):
+                t = time.perf_counter()
+                s = connect()
+                times.append(time.perf_counter() - t)
+                s.close()
+            return times
+
+        d = timed(lambda: socket.create_connection(("127.0.0.1", sink.port)))
+        px = timed(lambda: socks_connect(proxy, token, dst, 9000))
+        proc.kill()
+        best_direct, best_proxied = max(direct, direct2), max(proxied, proxied2)
+        print(f"bulk {args.mib} MiB to a bound port: direct {best_direct:.0f} MiB/s, through the SOCKS5 proxy "
+              f"{best_proxied:.0f} MiB/s = {100 * best_proxied / best_direct:.0f}% of direct "
+              f"(runs: direct {direct:.0f}/{direct2:.0f}, proxied {proxied:.0f}/{proxied2:.0f})")
+        p50d, p50p = statistics.median(d) * 1e6, statistics.median(px) * 1e6
+        p99p = sorted(px)[int(len(px) * 0.99)] * 1e6
+        print(f"connect x{args.connects}: direct p50 {p50d:.0f} µs; through the proxy (greeting, password, "
+              f"CONNECT, decision, upstream connect) p50 {p50p:.0f} µs, p99 {p99p:.0f} µs; added p50 {p50p - p50d:.0f} µs")
+    finally:
+        server.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod decide;
+pub mod flowlog;
 pub mod proxy;
 pub mod tls;
 

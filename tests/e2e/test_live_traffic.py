@@ -316,3 +316,53 @@ def test_dig_resolves_as_the_vpc_resolves(lab, ec2):
     # And a name the VPC cannot resolve is refused at connect time.
     status, body, _ = curl(lab, iid, "http://s3.us-east-1.amazonaws.com/")
     assert status == 403
+
+
+def flow_logs(lab, *args):
+    p = subprocess.run([BINARY, "flow-logs", *args], env=env_for(lab), capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.splitlines()
+
+
+def test_every_decision_is_a_flow_log_record_and_nat_bytes_are_counted(lab, ec2, backend):
+    vpc, private, rt = private_vpc(ec2, 79)
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.79.2.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=public_rt, SubnetId=public)
+    group = "lab-flows-79"
+    created = ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL",
+                                   LogDestinationType="cloud-watch-logs", LogGroupName=group,
+                                   DeliverLogsPermissionArn="arn:aws:iam::000000000000:role/flow-logs")
+    assert created["FlowLogIds"]
+    instance = run(ec2, private)
+    eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    assert curl(lab, instance["InstanceId"], "http://203.0.113.9/")[0] == 403
+    eip = ec2.allocate_address(Domain="vpc")
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip["AllocationId"])["NatGateway"]["NatGatewayId"]
+    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    assert curl(lab, instance["InstanceId"], "http://203.0.113.9/")[0] == 200
+
+    header, *records = flow_logs(lab, "--interface", eni)
+    assert header.split() == ["version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
+                              "protocol", "packets", "bytes", "start", "end", "action", "log-status"]
+    fields = [r.split() for r in records]
+    assert [f[12] for f in fields] == ["REJECT", "ACCEPT"]
+    for f in fields:
+        assert f[0] == "2" and f[1] == "000000000000" and f[2] == eni
+        assert f[3] == instance["PrivateIpAddress"] and f[4] == "203.0.113.9" and f[6] == "80" and f[7] == "6"
+    assert int(fields[1][9]) > int(fields[0][9])
+    rejects = flow_logs(lab, "--interface", eni, "--action", "REJECT")[1:]
+    assert len(rejects) == 1
+
+    # The EC2 flow log on the VPC wrote the same decisions to its log group's file.
+    path = os.path.join(lab.data_dir, "flow-logs", f"{group}.log")
+    with open(path) as f:
+        lines = f.read().splitlines()
+    mine = [l.split() for l in lines[1:] if f" {eni} " in l]
+    assert [l[12] for l in mine] == ["REJECT", "ACCEPT"]
+
+    counters = {l.split()[0]: l.split()[1:] for l in flow_logs(lab, "--counters")[1:]}
+    assert nat in counters and int(counters[nat][0]) > 0 and counters[nat][1] == "1"

@@ -58,6 +58,7 @@ pub async fn dispatch(
         }
         ("POST", "/_vpclab/exec") => exec_start(state, caller, body),
         ("POST", "/_vpclab/dig") => dig(state, caller, body),
+        ("POST", "/_vpclab/flow-logs") => flow_logs(state, caller),
         ("POST", "/_vpclab/exec/end") => {
             let req: ExecEnd = parse(body)?;
             let gone = state
@@ -210,6 +211,60 @@ fn dig(state: &State, caller: &Caller, body: &[u8]) -> Result<Answer, ApiError> 
         address: resolution.map(|r| r.address().to_string()),
         kind,
         dns_support,
+    };
+    let body = serde_json::to_string(&answer).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Answer::json(body))
+}
+
+/// `POST /_vpclab/flow-logs`: the data plane's decisions the caller's instances made,
+/// as VPC Flow Logs version-2 records, and the byte counters of the caller's NAT gateways
+/// and VPC endpoints.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FlowLogsAnswer {
+    /// The header line (field names).
+    pub header: String,
+    /// The records, oldest first.
+    pub records: Vec<String>,
+    /// Bytes and connections per NAT gateway and VPC endpoint.
+    pub counters: std::collections::BTreeMap<String, vpclab_dataplane::accounting::Counter>,
+}
+
+fn flow_logs(state: &State, caller: &Caller) -> Result<Answer, ApiError> {
+    let Some(dataplane) = state.dataplane() else {
+        return Err(ApiError::new(
+            "InvalidRequest",
+            "This server runs no data plane.",
+        ));
+    };
+    let path = dataplane.accounting().lab_log();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(ApiError::internal(e.to_string())),
+    };
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default().to_owned();
+    let account = caller.account.to_string();
+    // The second field of a version-2 record is the account.
+    let records = lines
+        .filter(|l| l.split(' ').nth(1) == Some(account.as_str()))
+        .map(str::to_owned)
+        .collect();
+    let lab = state.read();
+    let counters = dataplane
+        .accounting()
+        .counters()
+        .into_iter()
+        .filter(|(id, _)| {
+            let mine = |owner: &vpclab_model::AccountId| owner == &caller.account;
+            lab.nat_gateway(id).is_some_and(|n| mine(n.owner()))
+                || lab.vpc_endpoint(id).is_some_and(|e| mine(e.owner()))
+        })
+        .collect();
+    let answer = FlowLogsAnswer {
+        header,
+        records,
+        counters,
     };
     let body = serde_json::to_string(&answer).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Answer::json(body))

@@ -48,6 +48,46 @@ impl ServiceBackend for S3Backend {
     }
 }
 
+/// Delivers flow log files into the lab's S3 (as AWS's log delivery service writes them:
+/// not subject to the bucket's policy, which on AWS names that service).
+struct LabObjects(Arc<State>);
+
+impl vpclab_dataplane::flowlog::ObjectSink for LabObjects {
+    fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), BoxError>> + Send + '_>>
+    {
+        let bucket = bucket.to_owned();
+        let key = key.to_owned();
+        Box::pin(async move {
+            if self.0.read().bucket(&bucket).is_none() {
+                return Err(format!("the flow log bucket {bucket} does not exist").into());
+            }
+            let objects = self.0.objects();
+            let mut writer = objects.writer().await?;
+            writer.write(bytes::Bytes::from(body)).await?;
+            let blob = writer.finish().await?;
+            let record = vpclab_store::ObjectRecord {
+                bucket,
+                key,
+                blob: blob.id.clone(),
+                size: blob.size,
+                etag: blob.md5_hex(),
+                meta: vpclab_store::ObjectMeta {
+                    content_type: Some("application/x-gzip".into()),
+                    ..Default::default()
+                },
+                last_modified: crate::server::now_ms(),
+            };
+            objects.put(&record).await?;
+            Ok(())
+        })
+    }
+}
+
 /// The proxies' addresses.
 #[derive(Clone, Copy, Debug)]
 pub struct Proxies {
@@ -82,11 +122,21 @@ pub async fn start(
     .await
     .map_err(std::io::Error::other)?
     .map_err(std::io::Error::other)?;
+    let writer = Arc::new(vpclab_dataplane::flowlog::FlowLogWriter::new(
+        data_dir,
+        Arc::new(LabObjects(Arc::clone(state))),
+    ));
+    writer.spawn_flusher();
+    let accounting = Arc::new(vpclab_dataplane::accounting::Accounting::new(
+        data_dir,
+        Some(writer),
+    ));
     let dataplane = Arc::new(Dataplane::new(
         Arc::new(StateView(Arc::clone(state))),
         services,
         data_dir.join("exec"),
         Some(ca),
+        accounting,
     ));
     state.set_dataplane(Arc::clone(&dataplane));
     state.set_proxies(proxies);

@@ -72,6 +72,7 @@ pub struct Dataplane {
     services: HashMap<String, Arc<dyn ServiceBackend>>,
     events: PathBuf,
     ca: Option<crate::tls::LocalCa>,
+    accounting: Arc<crate::accounting::Accounting>,
 }
 
 fn body(text: impl Into<Bytes>) -> ProxyBody {
@@ -105,6 +106,7 @@ impl Dataplane {
         services: HashMap<String, Arc<dyn ServiceBackend>>,
         events: PathBuf,
         ca: Option<crate::tls::LocalCa>,
+        accounting: Arc<crate::accounting::Accounting>,
     ) -> Dataplane {
         Dataplane {
             lab,
@@ -112,6 +114,7 @@ impl Dataplane {
             services,
             events,
             ca,
+            accounting,
         }
     }
 
@@ -152,6 +155,25 @@ impl Dataplane {
     pub fn decide(&self, who: &Identity, host: &str, port: u16) -> Decision {
         let lab = self.lab.lab();
         decide(&lab, &who.instance_id, host, port)
+    }
+
+    /// Records a connection in the flow logs and counters.
+    fn account(
+        &self,
+        who: &Identity,
+        trace: &vpclab_reach::Trace,
+        accepted: bool,
+        bytes: (u64, u64),
+        start: i64,
+    ) {
+        let lab = self.lab.lab();
+        self.accounting
+            .record(&lab, who, trace, accepted, bytes, start);
+    }
+
+    /// The data plane's records (flow logs, counters).
+    pub fn accounting(&self) -> &crate::accounting::Accounting {
+        &self.accounting
     }
 
     fn report(&self, token: &str, who: &Identity, host: &str, port: u16, why: &str) {
@@ -204,10 +226,12 @@ impl Dataplane {
             TargetAddr::Ip(addr) => (addr.ip().to_string(), addr.port()),
             TargetAddr::Domain(name, port) => (name.clone(), *port),
         };
+        let start = unix_now();
         let decision = self.decide(&who, &host, port);
         let Some(target) = decision.target.clone() else {
             let why = decision.explanation().unwrap_or_default();
             self.report(&token, &who, &host, port, &why);
+            self.account(&who, &decision.trace, false, (0, 0), start);
             let code = socks_code(&decision);
             proto.reply_error(&code).await?;
             return Ok(());
@@ -216,28 +240,33 @@ impl Dataplane {
         match target {
             Target::Unbound { reached, port } => {
                 self.report(&token, &who, &host, port, &format!("the network admits the flow, but nothing listens on {reached} port {port} (bind it with the tag vpclab:port:{port} = 127.0.0.1:<hostport>)"));
+                self.account(&who, &decision.trace, true, (0, 0), start);
                 proto.reply_error(&ReplyError::ConnectionRefused).await?;
             }
             Target::Bound { address, .. } => match TcpStream::connect(address).await {
                 Ok(mut upstream) => {
                     let _ = upstream.set_nodelay(true);
                     let mut client = proto.reply_success(bound).await?;
-                    let _ = tokio::io::copy_bidirectional_with_sizes(
+                    let moved = tokio::io::copy_bidirectional_with_sizes(
                         &mut client,
                         &mut upstream,
                         RELAY_BUFFER,
                         RELAY_BUFFER,
                     )
-                    .await;
+                    .await
+                    .unwrap_or_default();
+                    self.account(&who, &decision.trace, true, moved, start);
                 }
                 Err(e) => {
                     self.report(&token, &who, &host, port, &format!("the network admits the flow, but the bound address {address} refused: {e}"));
+                    self.account(&who, &decision.trace, true, (0, 0), start);
                     proto.reply_error(&ReplyError::ConnectionRefused).await?;
                 }
             },
             target => {
                 let client = proto.reply_success(bound).await?;
-                self.serve_target(client, target, &host, port).await;
+                let moved = self.serve_target(client, target, &host, port).await;
+                self.account(&who, &decision.trace, true, moved, start);
             }
         }
         Ok(())
@@ -307,10 +336,12 @@ impl Dataplane {
         let port = authority
             .port_u16()
             .unwrap_or(if connect { 443 } else { default_port });
+        let start = unix_now();
         let decision = self.decide(&who, &host, port);
         let Some(target) = decision.target.clone() else {
             let why = decision.explanation().unwrap_or_default();
             self.report(&token, &who, &host, port, &why);
+            self.account(&who, &decision.trace, false, (0, 0), start);
             return answer(
                 StatusCode::FORBIDDEN,
                 format!(
@@ -325,6 +356,7 @@ impl Dataplane {
                 "the network admits the flow, but nothing listens on {reached} port {port} (bind it with the tag vpclab:port:{port} = 127.0.0.1:<hostport>)"
             );
             self.report(&token, &who, &host, *port, &why);
+            self.account(&who, &decision.trace, true, (0, 0), start);
             return answer(StatusCode::BAD_GATEWAY, format!("vpclab: {why}\n"));
         }
         if connect {
@@ -335,6 +367,7 @@ impl Dataplane {
                     Err(e) => {
                         let why = format!("the bound address {address} refused: {e}");
                         self.report(&token, &who, &host, port, &why);
+                        self.account(&who, &decision.trace, true, (0, 0), start);
                         return answer(StatusCode::BAD_GATEWAY, format!("vpclab: {why}\n"));
                     }
                 }
@@ -345,24 +378,28 @@ impl Dataplane {
                     return;
                 };
                 let mut client = TokioIo::new(upgraded);
-                match upstream {
+                let moved = match upstream {
                     Some(mut up) => {
                         let _ = up.set_nodelay(true);
-                        let _ = tokio::io::copy_bidirectional_with_sizes(
+                        tokio::io::copy_bidirectional_with_sizes(
                             &mut client,
                             &mut up,
                             RELAY_BUFFER,
                             RELAY_BUFFER,
                         )
-                        .await;
+                        .await
+                        .unwrap_or_default()
                     }
                     None => me.serve_target(client, target, &host, port).await,
-                }
+                };
+                me.account(&who, &decision.trace, true, moved, start);
             });
             return Response::new(body(Bytes::new()));
         }
-        // An absolute-URI request: answered here, per target.
-        match target {
+        // An absolute-URI request: answered here, per target; its bytes are what the
+        // request and the answer declare.
+        let sent = content_length(req.headers());
+        let resp = match target {
             Target::Internet { seen_source, .. } => {
                 answer(StatusCode::OK, format!("{seen_source}\n"))
             }
@@ -377,7 +414,15 @@ impl Dataplane {
             },
             Target::Bound { address, .. } => forward_http(req, address).await,
             Target::Unbound { .. } => answer(StatusCode::BAD_GATEWAY, "vpclab: nothing listens\n"),
-        }
+        };
+        let received = match content_length(resp.headers()) {
+            0 => hyper::body::Body::size_hint(resp.body())
+                .exact()
+                .unwrap_or(0),
+            n => n,
+        };
+        self.account(&who, &decision.trace, true, (sent, received), start);
+        resp
     }
 
     /// The lab's certificate authority, whose bundle `vpclab exec` hands to programs.
@@ -388,7 +433,20 @@ impl Dataplane {
     /// Serves an admitted connection whose target the lab answers itself: the echo
     /// internet, or an AWS service. On port 443 the lab terminates TLS with its own CA
     /// (a certificate for the name the client asked for), as the real endpoint would.
-    async fn serve_target<S>(&self, stream: S, target: Target, host: &str, port: u16)
+    async fn serve_target<S>(&self, stream: S, target: Target, host: &str, port: u16) -> (u64, u64)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let stream = crate::accounting::Counted::new(stream);
+        let (read, written) = stream.counters();
+        self.serve_counted(stream, target, host, port).await;
+        (
+            read.load(std::sync::atomic::Ordering::Relaxed),
+            written.load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+
+    async fn serve_counted<S>(&self, stream: S, target: Target, host: &str, port: u16)
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
@@ -424,6 +482,20 @@ impl Dataplane {
             Target::Bound { .. } | Target::Unbound { .. } => {}
         }
     }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn content_length(headers: &hyper::HeaderMap) -> u64 {
+    headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The SOCKS reply for a refused flow: "not allowed by ruleset" for security groups and

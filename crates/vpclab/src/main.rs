@@ -70,6 +70,21 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// The data plane's decisions (VPC Flow Logs version-2 records: ACCEPT/REJECT, bytes,
+    /// packets) for your instances, and the bytes through your NAT gateways and endpoints.
+    FlowLogs {
+        /// Only REJECT (or ACCEPT) records.
+        #[arg(long)]
+        action: Option<String>,
+        /// Only records of this network interface (eni-…).
+        #[arg(long)]
+        interface: Option<String>,
+        /// Print the byte counters per NAT gateway and VPC endpoint instead.
+        #[arg(long)]
+        counters: bool,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// Run a program inside an instance: its connections (through the proxy variables
     /// set for it) enter the lab as the instance's, and reach exactly what the network
     /// lets that instance reach; each refusal is explained on standard error.
@@ -309,6 +324,39 @@ async fn main() -> anyhow::Result<()> {
             command,
             server,
         } => exec(&server, &instance, &command).await,
+        Command::FlowLogs {
+            action,
+            interface,
+            counters,
+            server,
+        } => {
+            let answer = server
+                .client()
+                .post_json("/_vpclab/flow-logs", &serde_json::json!({}))
+                .await?;
+            let logs: vpclab_api::admin::FlowLogsAnswer = serde_json::from_value(answer)?;
+            if counters {
+                println!("{:<26} {:>14} {:>8}", "component", "bytes", "flows");
+                for (id, c) in &logs.counters {
+                    println!("{id:<26} {:>14} {:>8}", c.bytes, c.flows);
+                }
+                return Ok(());
+            }
+            println!("{}", logs.header);
+            for record in &logs.records {
+                let fields: Vec<&str> = record.split(' ').collect();
+                let keep_action = action
+                    .as_deref()
+                    .is_none_or(|a| fields.get(12).is_some_and(|f| f.eq_ignore_ascii_case(a)));
+                let keep_eni = interface
+                    .as_deref()
+                    .is_none_or(|i| fields.get(2) == Some(&i));
+                if keep_action && keep_eni {
+                    println!("{record}");
+                }
+            }
+            Ok(())
+        }
         Command::Dig {
             instance,
             name,

@@ -31,9 +31,11 @@ pub struct Counter {
 /// The data plane's records.
 pub struct Accounting {
     lab_log: PathBuf,
+    counters_path: PathBuf,
     writer: Option<Arc<FlowLogWriter>>,
     counters: Mutex<BTreeMap<String, Counter>>,
-    file: Mutex<()>,
+    /// The lab log, kept open (a record per connection must not cost an open).
+    file: Mutex<Option<std::fs::File>>,
 }
 
 /// A TCP segment's payload on a typical path (1500-byte MTU), to estimate packets.
@@ -52,12 +54,20 @@ pub fn lab_log_path(data_dir: &Path) -> PathBuf {
 
 impl Accounting {
     /// Records kept under `data_dir`; EC2 flow logs delivered through `writer`.
+    /// The counters are kept in `<data-dir>/flow-logs/counters.json` and read back here,
+    /// so a restart does not forget the traffic a cost estimate scales.
     pub fn new(data_dir: &Path, writer: Option<Arc<FlowLogWriter>>) -> Accounting {
+        let counters_path = data_dir.join("flow-logs").join("counters.json");
+        let counters = std::fs::read(&counters_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
         Accounting {
             lab_log: lab_log_path(data_dir),
+            counters_path,
             writer,
-            counters: Mutex::new(BTreeMap::new()),
-            file: Mutex::new(()),
+            counters: Mutex::new(counters),
+            file: Mutex::new(None),
         }
     }
 
@@ -159,6 +169,7 @@ impl Accounting {
         }
         if accepted {
             let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+            let mut changed = false;
             for hop in &trace.forward {
                 if matches!(
                     hop.component.kind,
@@ -167,29 +178,43 @@ impl Accounting {
                     let c = counters.entry(hop.component.id.clone()).or_default();
                     c.bytes += bytes_out + bytes_in;
                     c.flows += 1;
+                    changed = true;
+                }
+            }
+            if changed && let Ok(text) = serde_json::to_vec(&*counters) {
+                // Written whole to a temporary file and renamed: never half a file.
+                let tmp = self.counters_path.with_extension("json.tmp");
+                if let Some(dir) = self.counters_path.parent() {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+                if std::fs::write(&tmp, text).is_ok() {
+                    let _ = std::fs::rename(&tmp, &self.counters_path);
                 }
             }
         }
     }
 
     fn append_lab_log(&self, record: &FlowRecord) {
-        let _guard = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(dir) = self.lab_log.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let fresh = !self.lab_log.exists();
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.lab_log)
-        {
-            let mut text = String::new();
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let mut text = String::new();
+        if file.is_none() {
+            if let Some(dir) = self.lab_log.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let fresh = !self.lab_log.exists();
+            *file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.lab_log)
+                .ok();
             if fresh {
                 text.push_str(&header_line(DEFAULT_LOG_FORMAT));
                 text.push('\n');
             }
-            text.push_str(&record.format(DEFAULT_LOG_FORMAT));
-            text.push('\n');
+        }
+        text.push_str(&record.format(DEFAULT_LOG_FORMAT));
+        text.push('\n');
+        if let Some(f) = file.as_mut() {
             let _ = f.write_all(text.as_bytes());
         }
     }
@@ -253,5 +278,44 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Counted<S> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn counters_are_read_back_after_a_restart() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        std::fs::create_dir_all(dir.path().join("flow-logs")).expect("a dir");
+        std::fs::write(
+            dir.path().join("flow-logs").join("counters.json"),
+            r#"{"nat-0123":{"bytes":42,"flows":2}}"#,
+        )
+        .expect("written");
+        let a = Accounting::new(dir.path(), None);
+        assert_eq!(
+            a.counters().get("nat-0123"),
+            Some(&Counter {
+                bytes: 42,
+                flows: 2
+            })
+        );
+        assert_eq!(a.lab_log(), dir.path().join("flow-logs").join("lab.log"));
+    }
+
+    #[tokio::test]
+    async fn counted_streams_count_both_ways() {
+        let (a, mut b) = tokio::io::duplex(64);
+        let mut counted = Counted::new(a);
+        let (read, written) = counted.counters();
+        counted.write_all(b"hello").await.expect("write");
+        b.write_all(b"abc").await.expect("write");
+        let mut buf = [0u8; 3];
+        counted.read_exact(&mut buf).await.expect("read");
+        assert_eq!(written.load(Ordering::Relaxed), 5);
+        assert_eq!(read.load(Ordering::Relaxed), 3);
     }
 }

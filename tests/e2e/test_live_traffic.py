@@ -128,6 +128,20 @@ def test_nat_gateway_egress_is_seen_from_its_elastic_ip(lab, ec2):
     instance = run(ec2, private)["InstanceId"]
     status, body, _ = curl(lab, instance, "http://198.51.100.7/")
     assert (status, body) == (200, eip["PublicIp"])
+    # S3 through the NAT is reached from the NAT's address, not through an endpoint: a
+    # bucket locked to an endpoint refuses it (and admits the same call without the lock).
+    s3 = lab.client("s3")
+    bucket = f"nat-locked-{eip['AllocationId'][-8:]}"
+    s3.create_bucket(Bucket=bucket)
+    aws = [os.path.join(os.path.dirname(sys.executable), "aws"), "s3", "ls", f"s3://{bucket}"]
+    assert exec_in(lab, instance, *aws)[0] == 0
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}}}]}))
+    code, out, err = exec_in(lab, instance, *aws)
+    assert code != 0 and "AccessDenied" in err
+    s3.delete_bucket_policy(Bucket=bucket)
 
 
 def test_bound_port_between_instances_and_security_groups(lab, ec2, backend):
@@ -366,3 +380,22 @@ def test_every_decision_is_a_flow_log_record_and_nat_bytes_are_counted(lab, ec2,
 
     counters = {l.split()[0]: l.split()[1:] for l in flow_logs(lab, "--counters")[1:]}
     assert nat in counters and int(counters[nat][0]) > 0 and counters[nat][1] == "1"
+
+
+def test_a_session_token_is_needed_and_cannot_be_guessed(lab, ec2):
+    instance = run(ec2, default_subnet(ec2))["InstanceId"]
+    code, out, err = exec_in(lab, instance, "sh", "-c", 'echo "$HTTP_PROXY"; echo "$ALL_PROXY"')
+    http_proxy, socks_proxy = out.split()
+    host = http_proxy.rpartition("@")[2]
+    forged = f"http://vpclab:{instance}@{host}"
+    p = subprocess.run(["curl", "-s", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}", "-x", forged,
+                        "http://93.184.216.34/"], capture_output=True, text=True)
+    assert p.stdout == "407"
+    socks_host = socks_proxy.rpartition("@")[2]
+    p = subprocess.run(["curl", "-s", "-m", "10", "-x", f"socks5h://vpclab:{instance}@{socks_host}",
+                        "http://93.184.216.34/"], capture_output=True, text=True)
+    assert p.returncode != 0 and p.stdout == ""
+    # The session's own token works while it runs, and not after.
+    p = subprocess.run(["curl", "-s", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}", "-x", http_proxy,
+                        "http://93.184.216.34/"], capture_output=True, text=True)
+    assert p.stdout == "407"

@@ -344,7 +344,7 @@ impl Batch {
             text.push_str(l);
             text.push('\n');
         }
-        gzip_stored(text.as_bytes())
+        gzip(text.as_bytes())
     }
 }
 
@@ -513,41 +513,13 @@ fn fnv(s: &str) -> u32 {
     })
 }
 
-/// CRC-32 (IEEE), as gzip's trailer needs.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// `data` as a gzip member of stored (uncompressed) deflate blocks: valid gzip for every
-/// reader (`gunzip`, `aws s3 cp … - | zcat`, Athena), without a compression dependency.
-pub fn gzip_stored(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + data.len() / 65535 * 5 + 32);
-    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    let mut chunks = data.chunks(65535).peekable();
-    if chunks.peek().is_none() {
-        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-    }
-    while let Some(chunk) = chunks.next() {
-        out.push(u8::from(chunks.peek().is_none()));
-        let len = chunk.len() as u16;
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&(!len).to_le_bytes());
-        out.extend_from_slice(chunk);
-    }
-    out.extend_from_slice(&crc32(data).to_le_bytes());
-    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    out
+/// `data` compressed as one gzip member, as AWS delivers flow log files to S3.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(data);
+    encoder.finish().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -676,22 +648,12 @@ mod tests {
         }
     }
 
-    /// Reads back a stored-block gzip member (the inverse of `gzip_stored`).
-    fn gunzip_stored(gz: &[u8]) -> Vec<u8> {
-        assert_eq!(&gz[..3], &[0x1f, 0x8b, 8]);
-        let (mut i, mut out) = (10, Vec::new());
-        loop {
-            let last = gz[i] & 1 == 1;
-            assert_eq!(gz[i] >> 1, 0, "stored block");
-            let len = u16::from_le_bytes([gz[i + 1], gz[i + 2]]) as usize;
-            out.extend_from_slice(&gz[i + 5..i + 5 + len]);
-            i += 5 + len;
-            if last {
-                break;
-            }
-        }
-        let crc = u32::from_le_bytes(gz[i..i + 4].try_into().unwrap());
-        assert_eq!(crc, crc32(&out));
+    fn gunzip(gz: &[u8]) -> Vec<u8> {
+        use std::io::Read as _;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_end(&mut out)
+            .unwrap();
         out
     }
 
@@ -833,7 +795,7 @@ mod tests {
             key.ends_with(".log.gz") && key.len() == expected.len() + 8 + 7,
             "{key}"
         );
-        let text = String::from_utf8(gunzip_stored(body)).unwrap();
+        let text = String::from_utf8(gunzip(body)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], header_line(DEFAULT_LOG_FORMAT));
         assert_eq!(lines.len(), 3);
@@ -844,9 +806,14 @@ mod tests {
 
     #[test]
     fn gzip_is_well_formed() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(gunzip_stored(&gzip_stored(b"")), b"");
+        assert_eq!(gunzip(&gzip(b"")), b"");
         let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-        assert_eq!(gunzip_stored(&gzip_stored(&big)), big);
+        let packed = gzip(&big);
+        assert!(
+            packed.len() < big.len() / 10,
+            "compressed: {}",
+            packed.len()
+        );
+        assert_eq!(gunzip(&packed), big);
     }
 }

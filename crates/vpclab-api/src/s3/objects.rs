@@ -197,6 +197,60 @@ async fn object_for_read(
     Ok((object, range))
 }
 
+/// The answer to a read (GetObject, HeadObject: the same headers, generated as two types):
+/// the object's metadata (or the `response-*` overrides of the request), its length or the
+/// range's, and its checksum when asked for and the whole object is read (S3 answers none
+/// for a range).
+macro_rules! read_output {
+    ($output:ident { $($field:ident: $value:expr),* }, $input:expr, $object:expr, $range:expr) => {{
+        let input = $input;
+        let object: &ObjectRecord = $object;
+        let range: &Option<std::ops::Range<u64>> = $range;
+        let span = range.clone().unwrap_or(0..object.size);
+        let checksum_on = input
+            .checksum_mode
+            .as_ref()
+            .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
+        let sums = if checksum_on && range.is_none() {
+            ChecksumFields::of(object.meta.checksum.as_ref())
+        } else {
+            ChecksumFields::default()
+        };
+        let meta = &object.meta;
+        $output {
+            $($field: $value,)*
+            accept_ranges: Some("bytes".to_owned()),
+            cache_control: input.response_cache_control.or_else(|| meta.cache_control.clone()),
+            content_disposition: input
+                .response_content_disposition
+                .or_else(|| meta.content_disposition.clone()),
+            content_encoding: input
+                .response_content_encoding
+                .or_else(|| meta.content_encoding.clone()),
+            content_language: input
+                .response_content_language
+                .or_else(|| meta.content_language.clone()),
+            content_type: input.response_content_type.or_else(|| content_type(meta)),
+            expires: input.response_expires.or_else(|| meta.expires.map(timestamp)),
+            content_length: Some((span.end - span.start) as i64),
+            content_range: range.as_ref().map(|r| {
+                format!("bytes {}-{}/{}", r.start, r.end.saturating_sub(1), object.size)
+            }),
+            e_tag: Some(etag(&object.etag)),
+            last_modified: Some(timestamp(object.last_modified)),
+            metadata: user_metadata(meta),
+            parts_count: meta.parts_count.map(|n| n as i32),
+            checksum_crc32: sums.crc32,
+            checksum_crc32c: sums.crc32c,
+            checksum_crc64nvme: sums.crc64nvme,
+            checksum_sha1: sums.sha1,
+            checksum_sha256: sums.sha256,
+            checksum_type: sums.kind,
+            ..Default::default()
+        }
+    }};
+}
+
 pub(crate) async fn get_object(
     s3: &LabS3,
     req: S3Request<GetObjectInput>,
@@ -217,60 +271,8 @@ pub(crate) async fn get_object(
     )
     .await?;
     let span = range.clone().unwrap_or(0..object.size);
-    let body = read_body(s3.state.objects(), &object.blob, span.clone()).await?;
-    let content_range = range.as_ref().map(|r| {
-        format!(
-            "bytes {}-{}/{}",
-            r.start,
-            r.end.saturating_sub(1),
-            object.size
-        )
-    });
-    // The whole object's checksum describes the whole object only (S3 answers none for a
-    // range).
-    let checksum_on = input
-        .checksum_mode
-        .as_ref()
-        .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
-    let sums = if checksum_on && range.is_none() {
-        ChecksumFields::of(object.meta.checksum.as_ref())
-    } else {
-        ChecksumFields::default()
-    };
-    let meta = &object.meta;
-    let output = GetObjectOutput {
-        accept_ranges: Some("bytes".to_owned()),
-        body: Some(body),
-        cache_control: input
-            .response_cache_control
-            .or_else(|| meta.cache_control.clone()),
-        content_disposition: input
-            .response_content_disposition
-            .or_else(|| meta.content_disposition.clone()),
-        content_encoding: input
-            .response_content_encoding
-            .or_else(|| meta.content_encoding.clone()),
-        content_language: input
-            .response_content_language
-            .or_else(|| meta.content_language.clone()),
-        content_type: input.response_content_type.or_else(|| content_type(meta)),
-        expires: input
-            .response_expires
-            .or_else(|| meta.expires.map(timestamp)),
-        content_length: Some((span.end - span.start) as i64),
-        content_range,
-        e_tag: Some(etag(&object.etag)),
-        last_modified: Some(timestamp(object.last_modified)),
-        metadata: user_metadata(meta),
-        parts_count: meta.parts_count.map(|n| n as i32),
-        checksum_crc32: sums.crc32,
-        checksum_crc32c: sums.crc32c,
-        checksum_crc64nvme: sums.crc64nvme,
-        checksum_sha1: sums.sha1,
-        checksum_sha256: sums.sha256,
-        checksum_type: sums.kind,
-        ..Default::default()
-    };
+    let body = read_body(s3.state.objects(), &object.blob, span).await?;
+    let output = read_output!(GetObjectOutput { body: Some(body) }, input, &object, &range);
     Ok(S3Response::new(output))
 }
 
@@ -293,56 +295,7 @@ pub(crate) async fn head_object(
         input.part_number,
     )
     .await?;
-    let span = range.clone().unwrap_or(0..object.size);
-    let checksum_on = input
-        .checksum_mode
-        .as_ref()
-        .is_some_and(|m| m.as_str() == ChecksumMode::ENABLED);
-    let sums = if checksum_on && range.is_none() {
-        ChecksumFields::of(object.meta.checksum.as_ref())
-    } else {
-        ChecksumFields::default()
-    };
-    let meta = &object.meta;
-    let output = HeadObjectOutput {
-        accept_ranges: Some("bytes".to_owned()),
-        cache_control: input
-            .response_cache_control
-            .or_else(|| meta.cache_control.clone()),
-        content_disposition: input
-            .response_content_disposition
-            .or_else(|| meta.content_disposition.clone()),
-        content_encoding: input
-            .response_content_encoding
-            .or_else(|| meta.content_encoding.clone()),
-        content_language: input
-            .response_content_language
-            .or_else(|| meta.content_language.clone()),
-        content_type: input.response_content_type.or_else(|| content_type(meta)),
-        expires: input
-            .response_expires
-            .or_else(|| meta.expires.map(timestamp)),
-        content_length: Some((span.end - span.start) as i64),
-        content_range: range.as_ref().map(|r| {
-            format!(
-                "bytes {}-{}/{}",
-                r.start,
-                r.end.saturating_sub(1),
-                object.size
-            )
-        }),
-        e_tag: Some(etag(&object.etag)),
-        last_modified: Some(timestamp(object.last_modified)),
-        metadata: user_metadata(meta),
-        parts_count: meta.parts_count.map(|n| n as i32),
-        checksum_crc32: sums.crc32,
-        checksum_crc32c: sums.crc32c,
-        checksum_crc64nvme: sums.crc64nvme,
-        checksum_sha1: sums.sha1,
-        checksum_sha256: sums.sha256,
-        checksum_type: sums.kind,
-        ..Default::default()
-    };
+    let output = read_output!(HeadObjectOutput {}, input, &object, &range);
     Ok(S3Response::new(output))
 }
 

@@ -399,3 +399,20 @@ def test_a_session_token_is_needed_and_cannot_be_guessed(lab, ec2):
     p = subprocess.run(["curl", "-s", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}", "-x", http_proxy,
                         "http://93.184.216.34/"], capture_output=True, text=True)
     assert p.stdout == "407"
+
+
+def test_sts_and_ec2_from_inside_a_public_instance(lab, ec2):
+    instance = run(ec2, default_subnet(ec2))["InstanceId"]
+    aws = os.path.join(os.path.dirname(sys.executable), "aws")
+    code, out, err = exec_in(lab, instance, aws, "sts", "get-caller-identity", "--output", "json")
+    assert code == 0, err
+    assert json.loads(out)["Account"] == "000000000000"
+    code, out, err = exec_in(lab, instance, aws, "ec2", "describe-instances", "--instance-ids", instance,
+                             "--output", "json")
+    assert code == 0, err
+    assert json.loads(out)["Reservations"][0]["Instances"][0]["InstanceId"] == instance
+    # From a private subnet with no route, the same call is refused, explained.
+    _, subnet, rt = private_vpc(ec2, 80)
+    private = run(ec2, subnet)["InstanceId"]
+    code, out, err = exec_in(lab, private, aws, "sts", "get-caller-identity")
+    assert code != 0 and "NO_ROUTE_TO_DESTINATION" in err and rt in err

@@ -48,6 +48,38 @@ impl ServiceBackend for S3Backend {
     }
 }
 
+/// The lab's query APIs (STS, EC2) behind the data plane: the same handler as the
+/// listener's, as a request from the instance's address.
+struct QueryBackend {
+    state: Arc<State>,
+    s3: S3Gateway,
+}
+
+impl ServiceBackend for QueryBackend {
+    fn call(
+        &self,
+        req: Request<Incoming>,
+        context: RequestContext,
+    ) -> BoxFuture<Response<ProxyBody>> {
+        let state = Arc::clone(&self.state);
+        let s3 = self.s3.clone();
+        let peer = SocketAddr::new(
+            context
+                .source_ip
+                .or(context.vpc_source_ip)
+                .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
+            0,
+        );
+        Box::pin(async move {
+            let resp = match crate::server::handle(state, s3, peer, req).await {
+                Ok(r) => r,
+                Err(never) => match never {},
+            };
+            resp.map(|b| b.map_err(|e| -> BoxError { e.into() }).boxed_unsync())
+        })
+    }
+}
+
 /// Delivers flow log files into the lab's S3 (as AWS's log delivery service writes them:
 /// not subject to the bucket's policy, which on AWS names that service).
 struct LabObjects(Arc<State>);
@@ -112,7 +144,13 @@ pub async fn start(
         http: http_listener.local_addr()?,
     };
     let mut services: HashMap<String, Arc<dyn ServiceBackend>> = HashMap::new();
-    services.insert("s3".into(), Arc::new(S3Backend(s3)));
+    services.insert("s3".into(), Arc::new(S3Backend(s3.clone())));
+    let query: Arc<dyn ServiceBackend> = Arc::new(QueryBackend {
+        state: Arc::clone(state),
+        s3,
+    });
+    services.insert("sts".into(), Arc::clone(&query));
+    services.insert("ec2".into(), query);
     // The lab's own certificate authority, kept in the data directory so that programs
     // that trusted it once keep trusting it.
     let ca_dir = data_dir.join("ca");

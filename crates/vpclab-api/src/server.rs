@@ -283,7 +283,7 @@ impl Answer {
 /// A response body: a small document, or an S3 body (streamed).
 pub type ResponseBody = Either<Full<Bytes>, s3s::Body>;
 
-async fn handle(
+pub(crate) async fn handle(
     state: Arc<State>,
     s3: S3Gateway,
     peer: SocketAddr,

@@ -75,7 +75,7 @@ impl ServiceBackend for QueryBackend {
                 Ok(r) => r,
                 Err(never) => match never {},
             };
-            resp.map(|b| b.map_err(|e| -> BoxError { e.into() }).boxed_unsync())
+            resp.map(|b| b.map_err(|e| -> BoxError { e }).boxed_unsync())
         })
     }
 }

@@ -13,7 +13,7 @@ mod config;
 
 /// A local AWS VPC network that really enforces its rules.
 ///
-/// vpclab serves the AWS APIs that build a network (EC2, STS; S3 and ELBv2 to come) and
+/// vpclab serves the AWS APIs that build a network (EC2, S3, STS; ELBv2 to come) and
 /// carries real traffic through it: route tables, security groups, network ACLs,
 /// gateways, endpoints and policies decide what passes, and every refusal says why.
 #[derive(Debug, Parser)]

@@ -416,3 +416,29 @@ def test_sts_and_ec2_from_inside_a_public_instance(lab, ec2):
     private = run(ec2, subnet)["InstanceId"]
     code, out, err = exec_in(lab, private, aws, "sts", "get-caller-identity")
     assert code != 0 and "NO_ROUTE_TO_DESTINATION" in err and rt in err
+
+
+def test_flow_logs_delivered_to_lab_s3(fresh_lab):
+    """An EC2 flow log with an S3 destination: its records arrive as gzip objects under
+    AWS's key layout (delivered on the aggregation interval, and when the server stops)."""
+    import gzip
+    lab = fresh_lab
+    ec2, s3 = lab.client("ec2"), lab.client("s3")
+    s3.create_bucket(Bucket="flow-log-bucket")
+    instance = run(ec2, default_subnet(ec2))
+    eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    fl = ec2.create_flow_logs(ResourceIds=[eni], ResourceType="NetworkInterface", TrafficType="ALL",
+                              LogDestinationType="s3", LogDestination="arn:aws:s3:::flow-log-bucket/vpc",
+                              MaxAggregationInterval=60)["FlowLogIds"][0]
+    assert curl(lab, instance["InstanceId"], "http://93.184.216.34/")[0] == 200
+    lab.stop()
+    lab.start()
+    s3 = lab.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="flow-log-bucket").get("Contents", [])]
+    assert len(keys) == 1, keys
+    assert keys[0].startswith("vpc/AWSLogs/000000000000/vpcflowlogs/us-east-1/")
+    assert fl in keys[0] and keys[0].endswith(".log.gz")
+    text = gzip.decompress(s3.get_object(Bucket="flow-log-bucket", Key=keys[0])["Body"].read()).decode()
+    header, *records = text.splitlines()
+    assert header.startswith("version account-id interface-id")
+    assert len(records) == 1 and f" {eni} " in records[0] and records[0].endswith("ACCEPT OK")

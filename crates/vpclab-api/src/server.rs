@@ -196,6 +196,12 @@ impl Server {
                 }
             }
         }
+        // Flow log records still buffered for S3 are delivered before the server goes.
+        if let Some(dataplane) = state.dataplane()
+            && let Err(e) = dataplane.accounting().flush().await
+        {
+            eprintln!("vpclab: flow logs not delivered on shutdown: {e}");
+        }
         if let Err(e) = state.snapshot().await {
             eprintln!(
                 "vpclab: could not save a snapshot on shutdown: {}",

@@ -71,6 +71,14 @@ impl Accounting {
         }
     }
 
+    /// Delivers every buffered flow log record now (the server stops).
+    pub async fn flush(&self) -> Result<usize, crate::proxy::BoxError> {
+        match &self.writer {
+            Some(w) => w.flush().await,
+            None => Ok(0),
+        }
+    }
+
     /// The lab's own flow log file.
     pub fn lab_log(&self) -> &Path {
         &self.lab_log

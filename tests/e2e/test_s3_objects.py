@@ -360,6 +360,17 @@ def test_multipart_upload_lifecycle(s3, bucket):
     assert got["ContentType"] == "video/mp4"
     assert got["Metadata"] == {"m": "1"}
     assert got["PartsCount"] == 2
+    # One part at a time, as parallel downloaders read it.
+    second = s3.get_object(Bucket=bucket, Key="big", PartNumber=2)
+    assert second["Body"].read() == part2
+    assert second["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert second["ContentRange"] == f"bytes {5 * MiB}-{5 * MiB + 1233}/{5 * MiB + 1234}"
+    assert second["PartsCount"] == 2
+    assert s3.head_object(Bucket=bucket, Key="big", PartNumber=1)["ContentLength"] == 5 * MiB
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="big", PartNumber=3)
+    assert error_code(e) == "InvalidPartNumber"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 416
     assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
     with pytest.raises(ClientError) as e:
         s3.list_parts(Bucket=bucket, Key="big", UploadId=uid)

@@ -63,9 +63,17 @@ pub struct ObjectMeta {
     /// The checksum the client asked S3 to keep: algorithm (`CRC32`, …) and base64 value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<(String, String)>,
+    /// For an object made by a multipart upload, the size of each part, in order (what
+    /// `partNumber` reads address); empty for an object put whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub part_sizes: Vec<u64>,
+}
+
+impl ObjectMeta {
     /// For an object made by a multipart upload, how many parts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parts_count: Option<u32>,
+    pub fn parts_count(&self) -> Option<u32> {
+        (!self.part_sizes.is_empty()).then_some(self.part_sizes.len() as u32)
+    }
 }
 
 /// One stored object.

@@ -404,7 +404,7 @@ pub fn meta_from(
         expires: expires.map(ms_of),
         user,
         checksum: None,
-        parts_count: None,
+        part_sizes: Vec::new(),
     })
 }
 

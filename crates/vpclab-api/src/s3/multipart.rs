@@ -267,7 +267,7 @@ pub(crate) async fn complete_multipart_upload(
     }
     let etag_value = format!("{}-{}", vpclab_store::hex(&md5.finalize()), chosen.len());
     let mut meta = upload.meta.clone();
-    meta.parts_count = Some(chosen.len() as u32);
+    meta.part_sizes = chosen.iter().map(|p| p.size).collect();
     meta.checksum = composite_checksum(upload.meta.checksum.as_ref(), &chosen);
     let objects = s3.state.objects();
     let blobs: Vec<String> = chosen.iter().map(|p| p.blob.clone()).collect();

@@ -16,7 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use vpclab_model::{DEFAULT_LOG_FORMAT, Lab};
 use vpclab_reach::{ComponentKind, Delivery, Trace};
 
-use crate::flowlog::{FlowAction, FlowDirection, FlowLogWriter, FlowRecord, header_line};
+use crate::flowlog::{FlowAction, FlowDirection, FlowLogWriter, FlowRecord, header_line, unix_now};
 use crate::proxy::Identity;
 
 /// Bytes and flows through one NAT gateway or VPC endpoint.
@@ -40,12 +40,6 @@ pub struct Accounting {
 
 /// A TCP segment's payload on a typical path (1500-byte MTU), to estimate packets.
 const SEGMENT: u64 = 1448;
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
 
 /// The lab's own flow log: every decision of the data plane.
 pub fn lab_log_path(data_dir: &Path) -> PathBuf {

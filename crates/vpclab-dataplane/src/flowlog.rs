@@ -358,7 +358,8 @@ pub struct FlowLogWriter {
     deliveries: std::sync::atomic::AtomicU64,
 }
 
-fn unix_now() -> i64 {
+/// Now, in Unix seconds (flow log records' `start`/`end`).
+pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)

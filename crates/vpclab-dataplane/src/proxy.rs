@@ -25,6 +25,7 @@ use vpclab_model::{InstanceId, Lab};
 use vpclab_reach::RequestContext;
 
 use crate::decide::{Decision, Target, decide};
+use crate::flowlog::unix_now;
 
 /// Bytes moved per read when relaying a connection: large enough that a bulk transfer
 /// costs few system calls (tokio's default is 8 KiB).
@@ -482,12 +483,6 @@ impl Dataplane {
             Target::Bound { .. } | Target::Unbound { .. } => {}
         }
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn content_length(headers: &hyper::HeaderMap) -> u64 {

@@ -258,12 +258,8 @@ pub(crate) async fn complete_multipart_upload(
     // The multipart ETag: the MD5 of the parts' binary MD5s, then "-<count>".
     let mut md5 = Md5::new();
     for part in &chosen {
-        let mut bin = [0u8; 16];
-        for (i, byte) in bin.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(part.etag.get(2 * i..2 * i + 2).unwrap_or("00"), 16)
-                .unwrap_or(0);
-        }
-        md5.update(bin);
+        // Part ETags are the store's own hex MD5s.
+        md5.update(hex::decode(&part.etag).unwrap_or_default());
     }
     let etag_value = format!("{}-{}", vpclab_store::hex(&md5.finalize()), chosen.len());
     let mut meta = upload.meta.clone();

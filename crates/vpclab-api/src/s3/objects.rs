@@ -684,25 +684,19 @@ pub(crate) async fn list_objects(
 
 /// A continuation token: the last entry of the page, hex-encoded (opaque to clients).
 fn token_of(last: &str) -> String {
-    vpclab_store::hex(last.as_bytes())
+    hex::encode(last.as_bytes())
 }
 
 fn token_value(token: &str) -> S3Result<String> {
-    let invalid = || {
-        s3_error!(
-            InvalidArgument,
-            "The continuation token provided is incorrect"
-        )
-    };
-    if !token.len().is_multiple_of(2) {
-        return Err(invalid());
-    }
-    let bytes = (0..token.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(token.get(i..i + 2).unwrap_or("zz"), 16))
-        .collect::<Result<Vec<u8>, _>>()
-        .map_err(|_| invalid())?;
-    String::from_utf8(bytes).map_err(|_| invalid())
+    hex::decode(token)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(|| {
+            s3_error!(
+                InvalidArgument,
+                "The continuation token provided is incorrect"
+            )
+        })
 }
 
 pub(crate) async fn list_objects_v2(

@@ -11,6 +11,7 @@ Needs boto3 in the Python that runs it.
 import argparse
 import os
 import shutil
+import signal
 import socket
 import statistics
 import struct
@@ -33,7 +34,9 @@ def free_port():
 
 
 class Sink:
-    """A host TCP server that reads and discards everything; reports bytes per connection."""
+    """A host TCP server that reads and discards everything and answers each connection
+    with the byte count it saw. It runs in its own process: threads in the measuring
+    process would compete with the client for the GIL and inflate every round trip."""
 
     def __init__(self):
         self.listener = socket.socket()
@@ -41,38 +44,55 @@ class Sink:
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(512)
         self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self.accept, daemon=True).start()
+        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--sink",
+                                      str(self.listener.fileno())], pass_fds=[self.listener.fileno()])
+        self.listener.close()
 
-    def accept(self):
-        while True:
-            conn, _ = self.listener.accept()
-            threading.Thread(target=self.drain, args=(conn,), daemon=True).start()
-
-    def drain(self, conn):
-        buf = bytearray(CHUNK)
-        total = 0
-        while True:
-            n = conn.recv_into(buf)
-            if n == 0:
-                break
-            total += n
-        conn.sendall(struct.pack("!Q", total))
-        conn.close()
+    def close(self):
+        self.proc.kill()
 
 
-def socks_connect(proxy, token, host, port):
+def run_sink(fd):
+    listener = socket.socket(fileno=fd)
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=drain, args=(conn,), daemon=True).start()
+
+
+def drain(conn):
+    buf = bytearray(CHUNK)
+    total = 0
+    while True:
+        n = conn.recv_into(buf)
+        if n == 0:
+            break
+        total += n
+    conn.sendall(struct.pack("!Q", total))
+    conn.close()
+
+
+def socks_connect(proxy, token, host, port, stages=None):
+    """Opens a SOCKS5 connection to host:port; `stages` collects the time of each step:
+    TCP connect to the proxy, greeting, password, CONNECT (decision and upstream connect)."""
+    marks = [time.perf_counter()]
     s = socket.create_connection(proxy)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    marks.append(time.perf_counter())
     s.sendall(b"\x05\x01\x02")
     assert s.recv(2) == b"\x05\x02"
+    marks.append(time.perf_counter())
     user, pw = b"vpclab", token.encode()
     s.sendall(bytes([1, len(user)]) + user + bytes([len(pw)]) + pw)
     assert s.recv(2) == b"\x01\x00"
+    marks.append(time.perf_counter())
     addr = socket.inet_aton(host)
     s.sendall(b"\x05\x01\x00\x01" + addr + struct.pack("!H", port))
     reply = s.recv(10)
     if reply[1] != 0:
         raise SystemExit(f"SOCKS CONNECT refused: code {reply[1]}")
+    marks.append(time.perf_counter())
+    if stages is not None:
+        stages.append([b - a for a, b in zip(marks, marks[1:])])
     return s
 
 
@@ -92,6 +112,8 @@ def send_bulk(sock, total):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--sink":
+        return run_sink(int(sys.argv[2]))
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     p = argparse.ArgumentParser()
     p.add_argument("--vpclab", default=os.path.join(here, "target", "release", "vpclab"))
@@ -105,6 +127,7 @@ def main():
                AWS_DEFAULT_REGION="us-east-1", VPCLAB_ENDPOINT=f"http://127.0.0.1:{port}")
     server = subprocess.Popen([args.vpclab, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sink = None
     try:
         for _ in range(200):
             try:
@@ -128,7 +151,7 @@ def main():
                                        {"Key": "vpclab:port:9000", "Value": f"127.0.0.1:{sink.port}"}]}])["Instances"][0]
         # The session's proxy and token, as `vpclab exec` hands them to a program.
         proc = subprocess.Popen([args.vpclab, "exec", client, "--", "sh", "-c", 'echo "$ALL_PROXY"; exec sleep 100000'],
-                                env=env, stdout=subprocess.PIPE, text=True)
+                                env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
         url = proc.stdout.readline().strip()
         creds, _, hostport = url.removeprefix("socks5h://").rpartition("@")
         token = creds.split(":", 1)[1]
@@ -151,8 +174,9 @@ def main():
             return times
 
         d = timed(lambda: socket.create_connection(("127.0.0.1", sink.port)))
-        px = timed(lambda: socks_connect(proxy, token, dst, 9000))
-        proc.kill()
+        stages = []
+        px = timed(lambda: socks_connect(proxy, token, dst, 9000, stages))
+        os.killpg(proc.pid, signal.SIGKILL)
         best_direct, best_proxied = max(direct, direct2), max(proxied, proxied2)
         print(f"bulk {args.mib} MiB to a bound port: direct {best_direct:.0f} MiB/s, through the SOCKS5 proxy "
               f"{best_proxied:.0f} MiB/s = {100 * best_proxied / best_direct:.0f}% of direct "
@@ -161,7 +185,12 @@ def main():
         p99p = sorted(px)[int(len(px) * 0.99)] * 1e6
         print(f"connect x{args.connects}: direct p50 {p50d:.0f} µs; through the proxy (greeting, password, "
               f"CONNECT, decision, upstream connect) p50 {p50p:.0f} µs, p99 {p99p:.0f} µs; added p50 {p50p - p50d:.0f} µs")
+        steps = ", ".join(f"{name} {statistics.median(step) * 1e6:.0f} µs" for name, step in
+                          zip(["TCP connect", "greeting", "password", "CONNECT"], zip(*stages)))
+        print(f"  p50 of each step through the proxy: {steps}")
     finally:
+        if sink:
+            sink.close()
         server.kill()
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -248,14 +248,7 @@ impl Dataplane {
                 Ok(mut upstream) => {
                     let _ = upstream.set_nodelay(true);
                     let mut client = proto.reply_success(bound).await?;
-                    let moved = tokio::io::copy_bidirectional_with_sizes(
-                        &mut client,
-                        &mut upstream,
-                        RELAY_BUFFER,
-                        RELAY_BUFFER,
-                    )
-                    .await
-                    .unwrap_or_default();
+                    let moved = relay(&mut client, &mut upstream).await;
                     self.account(&who, &decision.trace, true, moved, start);
                 }
                 Err(e) => {
@@ -481,6 +474,25 @@ impl Dataplane {
                 }
             }
             Target::Bound { .. } | Target::Unbound { .. } => {}
+        }
+    }
+}
+
+/// Relays bytes both ways between two sockets until both directions are closed, and
+/// returns (client → upstream, upstream → client) byte counts.
+///
+/// The bytes move through a kernel pipe with splice(2) and never enter user space: a
+/// copy through a buffer here cost half the throughput of a direct loopback connection.
+/// `tokio-splice2` wraps the system calls (the pipe and splice need `unsafe`, which our
+/// crates do not write).
+async fn relay(client: &mut TcpStream, upstream: &mut TcpStream) -> (u64, u64) {
+    match tokio_splice2::copy_bidirectional(client, upstream).await {
+        Ok(moved) => (moved.tx as u64, moved.rx as u64),
+        // No pipe to be had (descriptors exhausted): copy through user space instead.
+        Err(_) => {
+            tokio::io::copy_bidirectional_with_sizes(client, upstream, RELAY_BUFFER, RELAY_BUFFER)
+                .await
+                .unwrap_or_default()
         }
     }
 }

@@ -289,7 +289,7 @@ fn made_up_zone_id(seed: &str, len: usize) -> String {
     let mut out = String::from("Z");
     for _ in 1..len {
         out.push(char::from(ALPHABET[(h % 36) as usize]));
-        h = h / 36 ^ fnv1a(out.as_bytes());
+        h = (h / 36) ^ fnv1a(out.as_bytes());
     }
     out
 }

@@ -141,7 +141,8 @@ def test_create_an_sts_interface_endpoint_and_its_interfaces(ec2, unique):
         assert att["AttachmentId"].startswith("ela-attach-")
         assert (att["InstanceOwnerId"], att["Status"], att["DeviceIndex"]) == ("amazon-aws", "attached", 1)
     for name, values in [("interface-type", ["vpc_endpoint"]), ("requester-managed", ["true"]), ("requester-id", [REQUESTER]),
-                         ("description", [f"VPC Endpoint Interface {eid}"])]:
+                         ("description", [f"VPC Endpoint Interface {eid}"]), ("attachment.instance-owner-id", ["amazon-aws"]),
+                         ("attachment.attachment-id", [n["Attachment"]["AttachmentId"] for n in by_subnet.values()])]:
         found = ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": name, "Values": values}])["NetworkInterfaces"]
         assert sorted(n["NetworkInterfaceId"] for n in found) == sorted(nics), name
 

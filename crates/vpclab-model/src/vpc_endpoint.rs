@@ -1142,3 +1142,57 @@ fn inbound_only_option(
     }
     Ok(Some(asked.or(current).unwrap_or(true)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_saved_before_interface_endpoints_still_loads() {
+        let old = r#"{"id":"vpce-0123456789abcdef0","owner_id":"111111111111","region":"us-east-1",
+            "tags":{},"vpc_id":"vpc-0123456789abcdef0","service_name":"com.amazonaws.us-east-1.s3",
+            "vpc_endpoint_type":"Gateway","state":"Available","policy_document":"{}",
+            "route_table_ids":["rtb-0123456789abcdef0"],"creation_timestamp":0}"#;
+        let e: VpcEndpoint = serde_json::from_str(old).unwrap();
+        assert!(e.subnet_ids.is_empty() && e.network_interface_ids.is_empty());
+        assert!(e.groups.is_empty() && e.dns_entries.is_empty());
+        assert!(!e.private_dns_enabled && e.dns_options.is_none());
+        assert_eq!(e.ip_address_type, None);
+    }
+
+    #[test]
+    fn wildcards_need_at_least_one_label() {
+        let p = "*.s3.us-east-1.amazonaws.com";
+        assert!(dns_name_matches(p, "bucket.s3.us-east-1.amazonaws.com"));
+        assert!(dns_name_matches(p, "a.b.s3.us-east-1.amazonaws.com"));
+        assert!(!dns_name_matches(p, "s3.us-east-1.amazonaws.com"));
+        assert!(!dns_name_matches(p, "bucket-s3.us-east-1.amazonaws.com"));
+        assert!(dns_name_matches(
+            "sts.us-east-1.amazonaws.com",
+            "sts.us-east-1.amazonaws.com"
+        ));
+    }
+
+    #[test]
+    fn zone_ids_and_suffixes_have_aws_shapes() {
+        let us_east_1 = Region::default_region();
+        assert_eq!(vpce_hosted_zone_id(us_east_1), "Z7HUB22UULQXV");
+        let west = Region::find("us-west-2").unwrap();
+        let z = vpce_hosted_zone_id(west);
+        assert_eq!(z.len(), 13);
+        assert!(
+            z.starts_with('Z')
+                && z.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        );
+        assert_eq!(z, vpce_hosted_zone_id(west));
+        let long = made_up_zone_id("private.vpce-0123456789abcdef0", 21);
+        assert_eq!(long.len(), 21);
+        let s = dns_suffix(u64::MAX);
+        assert_eq!(s.len(), 8);
+        assert!(
+            s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        );
+    }
+}

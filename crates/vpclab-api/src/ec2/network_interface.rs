@@ -276,6 +276,18 @@ pub fn network_interface_filter(
             .filter_map(|p| p.association.as_ref())
     };
     let attachment = || eni.attachment.as_ref();
+    // An interface endpoint's interface answers the attachment filters with the
+    // attachment AWS shows for it.
+    if let Some(a) = service_attachment(eni).filter(|_| name.starts_with("attachment.")) {
+        return Some(match name {
+            "attachment.attachment-id" => a.attachment_id.into_iter().collect(),
+            "attachment.delete-on-termination" => vec!["false".to_owned()],
+            "attachment.device-index" => vec!["1".to_owned()],
+            "attachment.instance-owner-id" => a.instance_owner_id.into_iter().collect(),
+            "attachment.status" => a.status.into_iter().collect(),
+            _ => Vec::new(),
+        });
+    }
     Some(match name {
         "addresses.association.owner-id" | "addresses.association.ip-owner-id" => {
             all_assocs().map(|a| a.ip_owner_id.clone()).collect()

@@ -111,7 +111,9 @@ impl Lab {
 
     /// Resolves `name` as the Amazon DNS server of `vpc` would (or as public DNS would,
     /// for `None`). A VPC with `enableDnsSupport` off resolves nothing; EC2 host names
-    /// resolve only where `enableDnsHostnames` is on.
+    /// resolve only where `enableDnsHostnames` is on. Interface endpoints' own names
+    /// resolve everywhere; the names an endpoint's private DNS holds resolve to it only
+    /// inside its VPC (with host names on), and publicly everywhere else.
     pub fn resolve(&self, vpc: Option<&VpcId>, name: &str) -> Option<Resolution> {
         if let Ok(ip) = name.parse::<IpAddr>() {
             return Some(Resolution::Literal(ip));

@@ -135,7 +135,7 @@ def test_create_refusals_change_nothing(lab):
         (dict(ServiceName="com.amazonaws.us-east-1.nosuch"), "InvalidServiceName"),
         (dict(ServiceName="com.amazonaws.us-west-2.s3"), "InvalidServiceName"),
         (dict(ServiceName="com.amazonaws.us-east-1.sts"), "InvalidParameterValue"),
-        (dict(VpcEndpointType="Interface", SubnetIds=[subnet]), "InvalidParameterValue"),
+        (dict(VpcEndpointType="Interface", RouteTableIds=[a]), "InvalidParameter"),
         (dict(VpcEndpointType="Tunnel"), "InvalidParameterValue"),
         (dict(SubnetIds=[subnet]), "InvalidParameter"),
         (dict(VpcId="vpc-0123456789abcdef0"), "InvalidVpcID.NotFound"),
@@ -148,15 +148,6 @@ def test_create_refusals_change_nothing(lab):
         ec2.create_vpc_endpoint(VpcId=v)
     assert error_code(e) == "MissingParameter"
     assert (ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [v]}])["VpcEndpoints"], routes(ec2, a)) == before
-
-
-def test_interface_endpoints_are_refused_with_a_clear_message(ec2):
-    v, _ = vpc_with_tables(ec2, "10.65.0.0/16")
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        ec2.create_vpc_endpoint(VpcId=v, ServiceName="com.amazonaws.us-east-1.sts", VpcEndpointType="Interface")
-    assert error_code(e) == "InvalidParameterValue"
-    assert "Interface endpoints" in e.value.response["Error"]["Message"]
-    assert ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [v]}])["VpcEndpoints"] == []
 
 
 def test_modify_refusals_change_nothing(ec2):

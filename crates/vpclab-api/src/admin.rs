@@ -205,6 +205,9 @@ fn dig(state: &State, caller: &Caller, body: &[u8]) -> Result<Answer, ApiError> 
         vpclab_model::Resolution::PrivateDnsName(_) => "private-dns-name".to_owned(),
         vpclab_model::Resolution::PublicDnsName(_) => "public-dns-name".to_owned(),
         vpclab_model::Resolution::Literal(_) => "address".to_owned(),
+        vpclab_model::Resolution::InterfaceEndpoint { endpoint, .. } => {
+            format!("interface-endpoint {endpoint}")
+        }
     });
     let answer = DigAnswer {
         name: req.name,

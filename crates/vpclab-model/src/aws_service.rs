@@ -192,6 +192,42 @@ impl AwsService {
         IpAddr::V4(Ipv4Addr::from(base.saturating_add(10)))
     }
 
+    /// The service's part of its endpoint DNS names: the short name with its labels
+    /// reversed, as AWS spells it (`sts`, `api.ecr` for `ecr.api`, `dkr.ecr` for `ecr.dkr`).
+    pub fn endpoint_label(&self) -> String {
+        self.name.rsplit('.').collect::<Vec<_>>().join(".")
+    }
+
+    /// The zones whose subnets an interface endpoint for the service may use. The lab's
+    /// catalogue offers every AWS service in every zone of the region.
+    pub fn availability_zones(&self, region: Region) -> Vec<crate::AvailabilityZone> {
+        region.zones().collect()
+    }
+
+    /// The names an interface endpoint's private DNS takes over in its VPC (AWS's
+    /// `PrivateDnsNames`): the service's regional name, and for S3 its bucket, control and
+    /// access-point names (AWS: "Regional bucket endpoints, control endpoints, access point
+    /// endpoints"). A leading `*.` stands for any labels before the rest.
+    pub fn private_dns_names(&self, region: Region) -> Vec<String> {
+        let r = region.name();
+        match self.name {
+            "s3" => ["s3", "s3-control", "s3-accesspoint"]
+                .iter()
+                .flat_map(|n| {
+                    [
+                        format!("{n}.{r}.amazonaws.com"),
+                        format!("*.{n}.{r}.amazonaws.com"),
+                    ]
+                })
+                .collect(),
+            // Names with one label per registry or API: AWS's records are wildcards.
+            "ecr.dkr" | "execute-api" => {
+                vec![format!("*.{}.{r}.amazonaws.com", self.endpoint_label())]
+            }
+            _ => vec![format!("{}.{r}.amazonaws.com", self.endpoint_label())],
+        }
+    }
+
     /// The AWS-managed prefix list's id for this service in `region` (gateway services only).
     pub fn prefix_list_id(&self, region: Region) -> Option<String> {
         if !self.gateway {
@@ -271,7 +307,7 @@ fn known_prefix_list(region: Region, service: &str) -> Option<&'static KnownPref
 }
 
 /// 64-bit FNV-1a: a fixed, dependency-free hash for made-up but stable ids.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })

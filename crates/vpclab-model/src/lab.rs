@@ -177,6 +177,8 @@ pub struct Index {
     pub(crate) public_ips_in_use: HashMap<Region, BTreeSet<Ipv4Addr>>,
     /// IPv6 /56 blocks handed to VPCs.
     pub(crate) ipv6_blocks_in_use: BTreeSet<ipnet::Ipv6Net>,
+    /// The interface endpoint each endpoint network interface belongs to.
+    pub(crate) endpoint_by_interface: HashMap<NetworkInterfaceId, VpcEndpointId>,
 }
 
 impl Default for Lab {
@@ -394,6 +396,13 @@ impl Lab {
         for vpc in self.vpcs.values() {
             for b in &vpc.ipv6_cidr_block_associations {
                 index.ipv6_blocks_in_use.insert(b.cidr);
+            }
+        }
+        for e in self.vpc_endpoints.values() {
+            for eni in &e.network_interface_ids {
+                index
+                    .endpoint_by_interface
+                    .insert(eni.clone(), e.id.clone());
             }
         }
         index

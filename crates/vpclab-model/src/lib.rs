@@ -75,6 +75,7 @@ pub use subnet::{CreateSubnet, Subnet, SubnetAttribute, SubnetIpv6CidrBlock};
 pub use tags::{TagFilter, validate_tags};
 pub use vpc::{CreateVpc, Vpc, VpcAttribute, VpcCidrBlock, VpcIpv6CidrBlock};
 pub use vpc_endpoint::{
-    CreateVpcEndpoint, DEFAULT_GATEWAY_POLICY, ModifyVpcEndpoint, VpcEndpoint, VpcEndpointState,
-    VpcEndpointType,
+    CreateVpcEndpoint, DEFAULT_GATEWAY_POLICY, DnsEntry, DnsOptions, DnsOptionsSpecification,
+    ModifyVpcEndpoint, VPC_ENDPOINT_REQUESTER_ID, VpcEndpoint, VpcEndpointState, VpcEndpointType,
+    vpce_hosted_zone_id,
 };

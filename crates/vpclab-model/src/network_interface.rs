@@ -155,6 +155,35 @@ impl NetworkInterface {
         self.public_ip_for(self.primary_private_ip())
     }
 
+    /// AWS's `RequesterId`: the AWS account that manages the interface, for the
+    /// interfaces the lab's AWS services create (interface endpoints).
+    pub fn requester_id(&self) -> Option<&'static str> {
+        match self.interface_type {
+            InterfaceType::VpcEndpoint => Some(crate::VPC_ENDPOINT_REQUESTER_ID),
+            _ => None,
+        }
+    }
+
+    /// The attachment AWS shows for an interface endpoint's interface: `ela-attach-…`,
+    /// owned by `amazon-aws`, which no user may detach.
+    pub fn service_attachment_id(&self) -> Option<String> {
+        let hex = self.id.as_str().strip_prefix("eni-")?;
+        (self.interface_type == InterfaceType::VpcEndpoint).then(|| format!("ela-attach-{hex}"))
+    }
+
+    /// Refuses a user's change to an interface an AWS service manages for an endpoint.
+    /// AWS answers `AuthFailure` ("You do not have permission to access the specified
+    /// resource"): such interfaces change only through ModifyVpcEndpoint.
+    fn check_user_may_modify(&self) -> Result<()> {
+        if self.interface_type == InterfaceType::VpcEndpoint {
+            return Err(Error::Coded {
+                code: "AuthFailure",
+                message: "You do not have permission to access the specified resource.".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// The private address a public address maps to.
     pub fn private_ip_for_public(&self, public: Ipv4Addr) -> Option<Ipv4Addr> {
         self.private_ips
@@ -463,6 +492,13 @@ impl Lab {
             eni_id,
             NetworkInterfaceId::parse,
         )?;
+        // AWS refuses an endpoint's interface with InvalidParameterValue ("Network
+        // interface '…' is currently in use."): it goes with DeleteVpcEndpoints.
+        if eni.interface_type == InterfaceType::VpcEndpoint {
+            return Err(Error::InvalidParameterValue(format!(
+                "Network interface '{eni_id}' is currently in use."
+            )));
+        }
         // AWS: "InvalidNetworkInterface.InUse — the specified interface is currently in
         // use and cannot be deleted or attached to another instance."
         if eni.attachment.is_some() || eni.requester_managed {
@@ -551,6 +587,21 @@ impl Lab {
 
     /// DetachNetworkInterface: not the primary interface (device index 0).
     pub fn detach_network_interface(&mut self, caller: &Caller, attachment_id: &str) -> Result<()> {
+        // AWS: an AWS service's attachment (`ela-attach-…`) is not the user's to detach.
+        if attachment_id.starts_with("ela-attach-") {
+            let known = self.network_interfaces.values().any(|e| {
+                e.owner_id == caller.account
+                    && e.region == caller.region
+                    && e.service_attachment_id().as_deref() == Some(attachment_id)
+            });
+            return Err(if known {
+                Error::OperationNotPermitted(
+                    "You are not allowed to manage 'ela-attach' attachments.".into(),
+                )
+            } else {
+                Error::not_found(Kind::Attachment, attachment_id)
+            });
+        }
         if AttachmentId::parse(attachment_id).is_none() {
             return Err(Error::Malformed {
                 kind: Kind::Attachment,
@@ -595,6 +646,7 @@ impl Lab {
             NetworkInterfaceId::parse,
         )?
         .clone();
+        eni.check_user_may_modify()?;
         let groups = match &attribute {
             NetworkInterfaceAttribute::Groups(ids) if ids.is_empty() => {
                 return Err(Error::MissingParameter("SecurityGroupId".into()));
@@ -630,6 +682,7 @@ impl Lab {
             NetworkInterfaceId::parse,
         )?
         .clone();
+        eni.check_user_may_modify()?;
         let subnet = self
             .subnets
             .get(&eni.subnet_id)
@@ -666,6 +719,7 @@ impl Lab {
             NetworkInterfaceId::parse,
         )?
         .clone();
+        eni.check_user_may_modify()?;
         if addresses.is_empty() {
             return Err(Error::MissingParameter("privateIpAddress".into()));
         }

@@ -131,6 +131,19 @@ fn instance_owner(lab: &Lab, eni: &NetworkInterface) -> Option<String> {
     lab.instance_of(eni).map(|i| i.owner_id.to_string())
 }
 
+/// The attachment AWS shows for an interface an AWS service manages (an interface
+/// endpoint's): `ela-attach-…` at device index 1, owned by `amazon-aws`.
+fn service_attachment(eni: &NetworkInterface) -> Option<shapes::NetworkInterfaceAttachment> {
+    Some(shapes::NetworkInterfaceAttachment {
+        attachment_id: Some(eni.service_attachment_id()?),
+        delete_on_termination: Some(false),
+        device_index: Some(1),
+        instance_owner_id: Some("amazon-aws".into()),
+        status: Some("attached".into()),
+        ..Default::default()
+    })
+}
+
 /// A network interface as the wire shows it.
 pub fn network_interface_shape(lab: &Lab, eni: &NetworkInterface) -> shapes::NetworkInterface {
     let primary = eni.private_ips.iter().find(|p| p.primary);
@@ -152,7 +165,8 @@ pub fn network_interface_shape(lab: &Lab, eni: &NetworkInterface) -> shapes::Net
                 instance_owner_id: instance_owner(lab, eni),
                 status: Some("attached".into()),
                 ..Default::default()
-            }),
+            })
+            .or_else(|| service_attachment(eni)),
         availability_zone: Some(eni.availability_zone.clone()),
         availability_zone_id: lab
             .subnet(eni.subnet_id.as_str())
@@ -181,6 +195,7 @@ pub fn network_interface_shape(lab: &Lab, eni: &NetworkInterface) -> shapes::Net
                 .map(|p| private_ip_shape(lab, eni, p))
                 .collect(),
         ),
+        requester_id: eni.requester_id().map(str::to_owned),
         requester_managed: Some(eni.requester_managed),
         source_dest_check: Some(eni.source_dest_check),
         status: Some(status(eni).into()),
@@ -261,6 +276,18 @@ pub fn network_interface_filter(
             .filter_map(|p| p.association.as_ref())
     };
     let attachment = || eni.attachment.as_ref();
+    // An interface endpoint's interface answers the attachment filters with the
+    // attachment AWS shows for it.
+    if let Some(a) = service_attachment(eni).filter(|_| name.starts_with("attachment.")) {
+        return Some(match name {
+            "attachment.attachment-id" => a.attachment_id.into_iter().collect(),
+            "attachment.delete-on-termination" => vec!["false".to_owned()],
+            "attachment.device-index" => vec!["1".to_owned()],
+            "attachment.instance-owner-id" => a.instance_owner_id.into_iter().collect(),
+            "attachment.status" => a.status.into_iter().collect(),
+            _ => Vec::new(),
+        });
+    }
     Some(match name {
         "addresses.association.owner-id" | "addresses.association.ip-owner-id" => {
             all_assocs().map(|a| a.ip_owner_id.clone()).collect()
@@ -374,10 +401,10 @@ pub fn network_interface_filter(
         "network-interface-id" => vec![eni.id.to_string()],
         "owner-id" => vec![eni.owner_id.to_string()],
         "private-dns-name" => vec![Lab::private_dns_name(eni.region, eni.primary_private_ip())],
-        // The lab's interfaces have no principal manager, requester alias, prefixes or
-        // outpost: these filters match nothing, as on AWS for such interfaces.
+        "requester-id" => eni.requester_id().map(str::to_owned).into_iter().collect(),
+        // The lab's interfaces have no principal manager, prefixes or outpost: these
+        // filters match nothing, as on AWS for such interfaces.
         "operator.principal"
-        | "requester-id"
         | "ipv4-prefixes.ipv4-prefix"
         | "ipv6-prefixes.ipv6-prefix"
         | "outpost-arn" => Vec::new(),

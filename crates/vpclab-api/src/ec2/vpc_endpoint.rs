@@ -1,15 +1,16 @@
-//! VPC endpoints (gateway endpoints; interface endpoints are refused by the model for
-//! now): CreateVpcEndpoint, DescribeVpcEndpoints, ModifyVpcEndpoint, DeleteVpcEndpoints,
-//! and AWS's catalogue of services, DescribeVpcEndpointServices.
+//! VPC endpoints (gateway endpoints, and interface endpoints for AWS's services):
+//! CreateVpcEndpoint, DescribeVpcEndpoints, ModifyVpcEndpoint, DeleteVpcEndpoints, and
+//! AWS's catalogue of services, DescribeVpcEndpointServices.
 
 use vpclab_model::aws_service::{AwsService, SERVICES};
 use vpclab_model::{
-    Caller, CreateVpcEndpoint, Kind, ModifyVpcEndpoint, Operation, Outcome, Region, VpcEndpoint,
-    VpcEndpointId,
+    Caller, CreateVpcEndpoint, DnsOptionsSpecification, Kind, Lab, ModifyVpcEndpoint, Operation,
+    Outcome, Region, VpcEndpoint, VpcEndpointId,
 };
 use vpclab_policy::{Policy, PolicyKind};
 
 use super::describe::{Filters, check_ids, is_tag_filter, one, page, tag_filter, tag_set, wanted};
+use super::network_interface::group_identifiers;
 use super::shapes;
 use super::tags::from_specs;
 use super::wire::{FromQuery, Query, Timestamp};
@@ -29,8 +30,10 @@ pub const ACTIONS: &[(&str, Handler)] = &[
 ];
 
 /// A VPC endpoint as the wire shows it. A gateway endpoint shows the empty lists and the
-/// `false` flags AWS shows for it (no subnets, groups, interfaces or DNS entries).
-pub fn vpc_endpoint_shape(e: &VpcEndpoint) -> shapes::VpcEndpoint {
+/// `false` flags AWS shows for it (no subnets, groups, interfaces or DNS entries); an
+/// interface endpoint its subnets, groups (with their names), interfaces, DNS entries,
+/// private DNS, IP address type and DNS options.
+pub fn vpc_endpoint_shape(lab: &Lab, e: &VpcEndpoint) -> shapes::VpcEndpoint {
     shapes::VpcEndpoint {
         vpc_endpoint_id: Some(e.id.to_string()),
         vpc_endpoint_type: Some(e.vpc_endpoint_type.as_str().to_owned()),
@@ -39,12 +42,40 @@ pub fn vpc_endpoint_shape(e: &VpcEndpoint) -> shapes::VpcEndpoint {
         state: Some(e.state.as_str().to_owned()),
         policy_document: Some(e.policy_document.clone()),
         route_table_ids: Some(e.route_table_ids.iter().map(ToString::to_string).collect()),
-        subnet_ids: Some(Vec::new()),
-        groups: Some(Vec::new()),
-        private_dns_enabled: Some(false),
+        subnet_ids: Some(e.subnet_ids.iter().map(ToString::to_string).collect()),
+        groups: Some(
+            group_identifiers(lab, &e.groups)
+                .into_iter()
+                .map(|g| shapes::SecurityGroupIdentifier {
+                    group_id: g.group_id,
+                    group_name: g.group_name,
+                })
+                .collect(),
+        ),
+        ip_address_type: e.ip_address_type.clone(),
+        dns_options: e.dns_options.as_ref().map(|o| shapes::DnsOptions {
+            dns_record_ip_type: Some(o.dns_record_ip_type.clone()),
+            private_dns_only_for_inbound_resolver_endpoint: o
+                .private_dns_only_for_inbound_resolver_endpoint,
+            ..Default::default()
+        }),
+        private_dns_enabled: Some(e.private_dns_enabled),
         requester_managed: Some(false),
-        network_interface_ids: Some(Vec::new()),
-        dns_entries: Some(Vec::new()),
+        network_interface_ids: Some(
+            e.network_interface_ids
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
+        dns_entries: Some(
+            e.dns_entries
+                .iter()
+                .map(|d| shapes::DnsEntry {
+                    dns_name: Some(d.dns_name.clone()),
+                    hosted_zone_id: Some(d.hosted_zone_id.clone()),
+                })
+                .collect(),
+        ),
         creation_timestamp: Some(Timestamp(e.creation_timestamp.0)),
         tags: Some(tag_set(&e.tags).unwrap_or_default()),
         owner_id: Some(e.owner_id.to_string()),
@@ -67,16 +98,35 @@ fn check_policy(doc: &Option<String>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Parameters only interface endpoints take, refused for a gateway endpoint as AWS does
-/// (`InvalidParameter`: "… are only supported for Interface type VPC Endpoint").
-fn interface_only(given: &[(&str, bool)]) -> Result<(), ApiError> {
-    match given.iter().find(|(_, g)| *g) {
-        Some((what, _)) => Err(ApiError::new(
+/// `SubnetConfigurations` (addresses chosen per subnet) is not served: the lab picks each
+/// interface's address.
+fn refuse_subnet_configurations<T>(given: &Option<T>) -> Result<(), ApiError> {
+    match given {
+        Some(_) => Err(ApiError::new(
             "InvalidParameter",
-            format!("{what} are only supported for Interface type VPC Endpoint."),
+            "Subnet configurations are not served by the lab; it picks each interface's address.",
         )),
         None => Ok(()),
     }
+}
+
+/// `DnsOptions` as the model takes it. The private-DNS preferences belong to VPC Lattice
+/// endpoints (`ServiceNetwork`, `Resource`), which AWS refuses them without.
+fn dns_options(
+    given: Option<shapes::DnsOptionsSpecification>,
+) -> Result<Option<DnsOptionsSpecification>, ApiError> {
+    let Some(o) = given else { return Ok(None) };
+    if o.private_dns_preference.is_some() || o.private_dns_specified_domains.is_some() {
+        return Err(ApiError::new(
+            "InvalidParameter",
+            "PrivateDnsPreference and PrivateDnsSpecifiedDomains are only supported for ServiceNetwork and Resource type VPC Endpoints.",
+        ));
+    }
+    Ok(Some(DnsOptionsSpecification {
+        dns_record_ip_type: o.dns_record_ip_type,
+        private_dns_only_for_inbound_resolver_endpoint: o
+            .private_dns_only_for_inbound_resolver_endpoint,
+    }))
 }
 
 fn create_vpc_endpoint(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
@@ -87,26 +137,7 @@ fn create_vpc_endpoint(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
             "The request must contain the parameter ServiceName",
         )
     })?;
-    let gateway = req.vpc_endpoint_type.as_deref().unwrap_or("Gateway") == "Gateway";
-    if gateway {
-        interface_only(&[
-            (
-                "Subnet IDs",
-                req.subnet_ids.as_ref().is_some_and(|s| !s.is_empty()),
-            ),
-            (
-                "Security groups",
-                req.security_group_ids
-                    .as_ref()
-                    .is_some_and(|s| !s.is_empty()),
-            ),
-            (
-                "Private DNS settings",
-                req.private_dns_enabled == Some(true) || req.dns_options.is_some(),
-            ),
-            ("Subnet configurations", req.subnet_configurations.is_some()),
-        ])?;
-    }
+    refuse_subnet_configurations(&req.subnet_configurations)?;
     check_policy(&req.policy_document)?;
     let op = Operation::CreateVpcEndpoint(CreateVpcEndpoint {
         vpc_id: req.vpc_id,
@@ -115,6 +146,11 @@ fn create_vpc_endpoint(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
         route_table_ids: req.route_table_ids.unwrap_or_default(),
         policy_document: req.policy_document,
         tags: from_specs(&req.tag_specifications, "vpc-endpoint")?,
+        subnet_ids: req.subnet_ids.unwrap_or_default(),
+        security_group_ids: req.security_group_ids.unwrap_or_default(),
+        private_dns_enabled: req.private_dns_enabled,
+        dns_options: dns_options(req.dns_options)?,
+        ip_address_type: req.ip_address_type,
     });
     let client_token = req.client_token;
     Ok(Plan::write(op, move |lab, outcome| {
@@ -122,7 +158,7 @@ fn create_vpc_endpoint(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
             return Err(ApiError::internal("no endpoint was created"));
         };
         Ok(shapes::CreateVpcEndpointResult {
-            vpc_endpoint: lab.vpc_endpoint(&id).map(vpc_endpoint_shape),
+            vpc_endpoint: lab.vpc_endpoint(&id).map(|e| vpc_endpoint_shape(lab, e)),
             client_token,
         })
     }))
@@ -142,7 +178,7 @@ const VPC_ENDPOINT_FILTERS: &[&str] = &[
 fn vpc_endpoint_filter(e: &VpcEndpoint, name: &str) -> Option<Vec<String>> {
     match name {
         // A gateway endpoint has no IP address type (it has no interfaces).
-        "ip-address-type" => Some(Vec::new()),
+        "ip-address-type" => Some(e.ip_address_type.iter().cloned().collect()),
         "service-name" => one(&e.service_name),
         "service-region" => one(e.region.name()),
         "vpc-id" => one(&e.vpc_id),
@@ -190,7 +226,12 @@ fn describe_vpc_endpoints(caller: &Caller, q: &Query) -> Result<Plan, ApiError> 
         }
         let (endpoints, next_token) = page(found, max_results, &req.next_token, 1)?;
         Ok(shapes::DescribeVpcEndpointsResult {
-            vpc_endpoints: Some(endpoints.into_iter().map(vpc_endpoint_shape).collect()),
+            vpc_endpoints: Some(
+                endpoints
+                    .into_iter()
+                    .map(|e| vpc_endpoint_shape(lab, e))
+                    .collect(),
+            ),
             next_token,
         })
     }))
@@ -198,23 +239,7 @@ fn describe_vpc_endpoints(caller: &Caller, q: &Query) -> Result<Plan, ApiError> 
 
 fn modify_vpc_endpoint(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
     let req = shapes::ModifyVpcEndpointRequest::from_query(q, "")?;
-    // The lab's endpoints are gateway endpoints: interface settings do not apply.
-    interface_only(&[
-        (
-            "Subnet IDs",
-            req.add_subnet_ids.is_some() || req.remove_subnet_ids.is_some(),
-        ),
-        (
-            "Security groups",
-            req.add_security_group_ids.is_some() || req.remove_security_group_ids.is_some(),
-        ),
-        (
-            "Private DNS settings",
-            req.private_dns_enabled.is_some() || req.dns_options.is_some(),
-        ),
-        ("Subnet configurations", req.subnet_configurations.is_some()),
-        ("IP address types", req.ip_address_type.is_some()),
-    ])?;
+    refuse_subnet_configurations(&req.subnet_configurations)?;
     check_policy(&req.policy_document)?;
     Ok(Plan::write(
         Operation::ModifyVpcEndpoint {
@@ -224,6 +249,13 @@ fn modify_vpc_endpoint(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
                 remove_route_table_ids: req.remove_route_table_ids.unwrap_or_default(),
                 policy_document: req.policy_document,
                 reset_policy: req.reset_policy.unwrap_or(false),
+                add_subnet_ids: req.add_subnet_ids.unwrap_or_default(),
+                remove_subnet_ids: req.remove_subnet_ids.unwrap_or_default(),
+                add_security_group_ids: req.add_security_group_ids.unwrap_or_default(),
+                remove_security_group_ids: req.remove_security_group_ids.unwrap_or_default(),
+                private_dns_enabled: req.private_dns_enabled,
+                dns_options: dns_options(req.dns_options)?,
+                ip_address_type: req.ip_address_type,
             },
         },
         |_, _| {
@@ -289,23 +321,35 @@ impl CatalogueEntry {
         format!("vpce-svc-0{:016x}", h)
     }
 
-    /// The private DNS name an interface endpoint can take over. S3's and DynamoDB's
-    /// interface endpoints show none in AWS's catalogue: their gateway endpoints own the
-    /// public names.
+    /// The names an interface endpoint's private DNS takes over (none for a gateway).
+    fn private_dns_names(&self) -> Vec<String> {
+        if self.gateway {
+            return Vec::new();
+        }
+        self.service.private_dns_names(self.region)
+    }
+
+    /// AWS's single `PrivateDnsName`: the wildcard where the service has one
+    /// (`*.s3.us-east-1.amazonaws.com`), else its name.
     fn private_dns_name(&self) -> Option<String> {
-        (!self.gateway && !self.service.gateway)
-            .then(|| format!("{}.{}.amazonaws.com", self.service.name, self.region.name()))
+        let names = self.private_dns_names();
+        names
+            .iter()
+            .find(|n| n.starts_with("*."))
+            .or(names.first())
+            .cloned()
     }
 
     fn detail(&self) -> shapes::ServiceDetail {
         let zones: Vec<_> = self.region.zones().collect();
         let private_dns_name = self.private_dns_name();
+        let private_dns_names = self.private_dns_names();
         let base = if self.gateway {
             format!("{}.{}.amazonaws.com", self.service.name, self.region.name())
         } else {
             format!(
                 "{}.{}.vpce.amazonaws.com",
-                self.service.name,
+                self.service.endpoint_label(),
                 self.region.name()
             )
         };
@@ -320,10 +364,13 @@ impl CatalogueEntry {
             availability_zone_ids: Some(zones.iter().map(|z| z.zone_id.clone()).collect()),
             owner: Some("amazon".to_owned()),
             base_endpoint_dns_names: Some(vec![base]),
-            private_dns_names: private_dns_name.as_ref().map(|n| {
-                vec![shapes::PrivateDnsDetails {
-                    private_dns_name: Some(n.clone()),
-                }]
+            private_dns_names: (!private_dns_names.is_empty()).then(|| {
+                private_dns_names
+                    .into_iter()
+                    .map(|n| shapes::PrivateDnsDetails {
+                        private_dns_name: Some(n),
+                    })
+                    .collect()
             }),
             private_dns_name_verification_state: private_dns_name
                 .as_ref()
@@ -445,6 +492,22 @@ mod tests {
         );
         assert_eq!(gw.private_dns_name, None);
         assert_ne!(s3[0].service_id(), s3[1].service_id());
+        // S3's interface endpoints take over its bucket, control and access-point names.
+        let interface = s3[1].detail();
+        assert_eq!(
+            interface.private_dns_name.as_deref(),
+            Some("*.s3.us-east-1.amazonaws.com")
+        );
+        assert_eq!(interface.private_dns_names.map(|n| n.len()), Some(6));
+        let ecr = catalogue(us_east_1)
+            .into_iter()
+            .find(|e| e.service.name == "ecr.api")
+            .unwrap()
+            .detail();
+        assert_eq!(
+            ecr.base_endpoint_dns_names,
+            Some(vec!["api.ecr.us-east-1.vpce.amazonaws.com".to_owned()])
+        );
         let sts = catalogue(us_east_1)
             .into_iter()
             .find(|e| e.service.name == "sts")

@@ -262,6 +262,56 @@ def test_s3_through_a_gateway_endpoint_with_the_aws_cli(lab, ec2, unique):
         assert s3.get_object(Bucket=bucket, Key="from-the-instance")["Body"].read() == f.read()
 
 
+def test_s3_interface_endpoint_from_a_peered_vpc(lab, ec2, unique):
+    """A bucket locked to an S3 interface endpoint admits an instance in a peered VPC
+    that calls the endpoint's own name — where a gateway endpoint cannot help — once the
+    endpoint's security group admits the peer's block."""
+    s3 = lab.client("s3")
+    bucket = f"ifep-{unique}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="shared.csv", Body=b"x\n")
+    vpc_a, subnet_a, rt_a = private_vpc(ec2, 77)
+    vpc_b, subnet_b, rt_b = private_vpc(ec2, 78)
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc_b, PeerVpcId=vpc_a)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    ec2.create_route(RouteTableId=rt_a, DestinationCidrBlock="10.78.0.0/16", VpcPeeringConnectionId=pcx)
+    ec2.create_route(RouteTableId=rt_b, DestinationCidrBlock="10.77.0.0/16", VpcPeeringConnectionId=pcx)
+    sg = ec2.create_security_group(GroupName="s3-endpoint", Description="HTTPS to S3", VpcId=vpc_a)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.77.0.0/16"}]}])
+    endpoint = ec2.create_vpc_endpoint(VpcId=vpc_a, ServiceName="com.amazonaws.us-east-1.s3",
+                                       VpcEndpointType="Interface", SubnetIds=[subnet_a],
+                                       SecurityGroupIds=[sg])["VpcEndpoint"]
+    endpoint_id = endpoint["VpcEndpointId"]
+    regional = endpoint["DnsEntries"][0]["DnsName"].lstrip("*.")
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"StringNotEquals": {"aws:SourceVpce": endpoint_id}}}]}))
+    peer = run(ec2, subnet_b)["InstanceId"]
+    aws = [os.path.join(os.path.dirname(sys.executable), "aws"), "--endpoint-url", f"https://bucket.{regional}",
+           "s3", "ls", f"s3://{bucket}"]
+    # The endpoint's group admits only VPC A's block: refused at the group, and named.
+    code, out, err = exec_in(lab, peer, *aws)
+    assert code != 0 and "ENI_SG_RULES_MISMATCH" in err and sg in err
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.78.0.0/16"}]}])
+    code, out, err = exec_in(lab, peer, *aws)
+    assert code == 0, err
+    assert "shared.csv" in out
+    # The public name has no route from B (a gateway endpoint in A would not carry B's
+    # traffic either)...
+    code, out, err = exec_in(lab, peer, aws[0], "s3", "ls", f"s3://{bucket}")
+    assert code != 0 and "NO_ROUTE_TO_DESTINATION" in err
+    # ...and the host, outside any endpoint, is refused by the policy.
+    with pytest.raises(Exception) as e:
+        s3.list_objects_v2(Bucket=bucket)
+    assert "AccessDenied" in str(e.value)
+    # The decision equals `vpclab reach` for the endpoint's name.
+    assert reach_code(lab, peer, f"{bucket}.bucket.{regional}:443") == 0
+    s3.delete_bucket_policy(Bucket=bucket)
+
+
 def test_https_to_the_echo_internet_with_the_lab_ca(lab, ec2):
     instance = run(ec2, default_subnet(ec2))["InstanceId"]
     public = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]["PublicIpAddress"]

@@ -288,6 +288,17 @@ pub enum ServiceAccess {
         /// The private source address.
         source: IpAddr,
     },
+    /// Through an interface endpoint's network interface.
+    InterfaceEndpoint {
+        /// The endpoint (its policy applies).
+        vpc_endpoint_id: String,
+        /// The endpoint's VPC.
+        vpc_id: String,
+        /// The endpoint's network interface the connection reached.
+        network_interface_id: String,
+        /// The private source address.
+        source: IpAddr,
+    },
     /// Over the internet, from a public address (an instance's, or a NAT's Elastic IP).
     PublicAddress(IpAddr),
 }
@@ -392,6 +403,14 @@ impl fmt::Display for Trace {
                         } => writeln!(
                             f,
                             "DELIVERED to {service} in {region} through gateway endpoint {vpc_endpoint_id}"
+                        )?,
+                        ServiceAccess::InterfaceEndpoint {
+                            vpc_endpoint_id,
+                            network_interface_id,
+                            ..
+                        } => writeln!(
+                            f,
+                            "DELIVERED to {service} in {region} through interface endpoint {vpc_endpoint_id} ({network_interface_id})"
                         )?,
                         ServiceAccess::PublicAddress(ip) => writeln!(
                             f,

@@ -662,6 +662,9 @@ impl<'a> Walk<'a> {
             ));
         }
         self.security_group(eni, false, header)?;
+        if eni.interface_type == InterfaceType::VpcEndpoint {
+            return self.interface_endpoint(eni, header);
+        }
         let instance = lab.instance_of(eni);
         if let Some(i) = instance.filter(|i| i.state != InstanceState::Running) {
             let why = format!(
@@ -690,6 +693,93 @@ impl<'a> Walk<'a> {
             network_interface_id: eni.id.to_string(),
             instance_id: instance.map(|i| i.id.to_string()),
             address: header.destination,
+        })
+    }
+
+    /// The packet reaches an interface endpoint's network interface (its security groups
+    /// already passed): the endpoint must be available and carries only TCP, then hands
+    /// the connection to its service.
+    fn interface_endpoint(&mut self, eni: &NetworkInterface, header: Header) -> Step {
+        let lab = self.lab;
+        let eni_component = Component::new(ComponentKind::NetworkInterface, &eni.id);
+        let Some(endpoint) = lab.endpoint_of_interface(&eni.id) else {
+            let why = format!("{} belongs to no VPC endpoint", eni.id);
+            return Err(refuse(
+                eni_component,
+                Code::NoPossibleDestination,
+                why,
+                None,
+                header,
+            ));
+        };
+        let component = Component::new(ComponentKind::VpcEndpoint, &endpoint.id);
+        if endpoint.state != VpcEndpointState::Available {
+            let why = match endpoint.state {
+                VpcEndpointState::PendingAcceptance => format!(
+                    "{} is pendingAcceptance: the owner of {} has not accepted it yet",
+                    endpoint.id, endpoint.service_name
+                ),
+                VpcEndpointState::Rejected => format!(
+                    "{} is rejected: the owner of {} refused the connection",
+                    endpoint.id, endpoint.service_name
+                ),
+                other => format!("{} is {}, not available", endpoint.id, other.as_str()),
+            };
+            return Err(refuse(component, Code::BadState, why, None, header));
+        }
+        // AWS: interface endpoints carry TCP only.
+        if header.protocol != Protocol::Tcp {
+            let why = format!(
+                "interface endpoint {} carries only TCP; this flow is {}",
+                endpoint.id, header.protocol
+            );
+            return Err(refuse(
+                component,
+                Code::ProtocolRestriction,
+                why,
+                None,
+                header,
+            ));
+        }
+        self.hop(eni_component, header, header, None);
+        let Some((region, service)) =
+            vpclab_model::aws_service::AwsService::from_service_name(&endpoint.service_name)
+        else {
+            let why = format!(
+                "{} leads to {}, which the lab does not serve",
+                endpoint.id, endpoint.service_name
+            );
+            return Err(refuse(
+                component,
+                Code::NoPossibleDestination,
+                why,
+                None,
+                header,
+            ));
+        };
+        self.pass(component, header);
+        let service_component = Component::new(
+            ComponentKind::AwsService,
+            format!("{}.{region}", service.name),
+        );
+        self.pass(service_component, header);
+        // AWS: a request through an interface endpoint carries the endpoint and its VPC,
+        // and the private source address — also when it came from a peered VPC.
+        self.context = Some(RequestContext {
+            source_vpce: Some(endpoint.id.to_string()),
+            source_vpc: Some(endpoint.vpc_id.to_string()),
+            vpc_source_ip: Some(header.source),
+            source_ip: None,
+        });
+        Ok(Delivery::AwsService {
+            service: service.name.to_owned(),
+            region,
+            access: ServiceAccess::InterfaceEndpoint {
+                vpc_endpoint_id: endpoint.id.to_string(),
+                vpc_id: endpoint.vpc_id.to_string(),
+                network_interface_id: eni.id.to_string(),
+                source: header.source,
+            },
         })
     }
 

@@ -7,6 +7,7 @@
 
 pub mod address;
 pub mod describe;
+pub mod endpoint_service;
 pub mod flow_log;
 pub mod instance;
 pub mod internet_gateway;
@@ -109,6 +110,7 @@ fn handlers() -> &'static HashMap<&'static str, Handler> {
             network_acl::ACTIONS,
             prefix_list::ACTIONS,
             vpc_endpoint::ACTIONS,
+            endpoint_service::ACTIONS,
             flow_log::ACTIONS,
         ]
         .into_iter()

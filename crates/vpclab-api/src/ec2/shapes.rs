@@ -5,6 +5,43 @@
 use super::wire::{FromQuery, Query, QueryError, Timestamp, ToXml, XmlWriter};
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct AcceptVpcEndpointConnectionsRequest {
+    pub dry_run: Option<bool>,
+    pub service_id: String,
+    pub vpc_endpoint_ids: Vec<String>,
+    pub transit_gateway_attachment_ids: Option<Vec<String>>,
+}
+
+impl FromQuery for AcceptVpcEndpointConnectionsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            service_id: q.required(
+                q.scalar(&q.key(prefix, "ServiceId"))?,
+                &q.key(prefix, "ServiceId"),
+            )?,
+            vpc_endpoint_ids: q.required(
+                q.scalar_list(&q.key(prefix, "VpcEndpointId"))?,
+                &q.key(prefix, "VpcEndpointId"),
+            )?,
+            transit_gateway_attachment_ids: q
+                .scalar_list(&q.key(prefix, "TransitGatewayAttachmentId"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AcceptVpcEndpointConnectionsResult {
+    pub unsuccessful: Option<Vec<UnsuccessfulItem>>,
+}
+
+impl ToXml for AcceptVpcEndpointConnectionsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list("unsuccessful", "item", &self.unsuccessful);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AcceptVpcPeeringConnectionRequest {
     pub dry_run: Option<bool>,
     pub vpc_peering_connection_id: String,
@@ -45,6 +82,25 @@ impl FromQuery for AddPrefixListEntry {
             cidr: q.required(q.scalar(&q.key(prefix, "Cidr"))?, &q.key(prefix, "Cidr"))?,
             description: q.scalar(&q.key(prefix, "Description"))?,
         })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AddedPrincipal {
+    pub principal_type: Option<String>,
+    pub principal: Option<String>,
+    pub service_permission_id: Option<String>,
+    pub service_id: Option<String>,
+    pub permission_type: Option<String>,
+}
+
+impl ToXml for AddedPrincipal {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("principalType", &self.principal_type);
+        w.scalar("principal", &self.principal);
+        w.scalar("servicePermissionId", &self.service_permission_id);
+        w.scalar("serviceId", &self.service_id);
+        w.scalar("permissionType", &self.permission_type);
     }
 }
 
@@ -141,6 +197,27 @@ impl ToXml for AllocateAddressResult {
         w.scalar("customerOwnedIpv4Pool", &self.customer_owned_ipv4_pool);
         w.scalar("carrierIp", &self.carrier_ip);
         w.scalar("publicIp", &self.public_ip);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AllowedPrincipal {
+    pub principal_type: Option<String>,
+    pub principal: Option<String>,
+    pub service_permission_id: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub service_id: Option<String>,
+    pub permission_type: Option<String>,
+}
+
+impl ToXml for AllowedPrincipal {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("principalType", &self.principal_type);
+        w.scalar("principal", &self.principal);
+        w.scalar("servicePermissionId", &self.service_permission_id);
+        w.struct_list("tagSet", "item", &self.tags);
+        w.scalar("serviceId", &self.service_id);
+        w.scalar("permissionType", &self.permission_type);
     }
 }
 
@@ -1610,6 +1687,51 @@ impl ToXml for CreateVpcEndpointResult {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateVpcEndpointServiceConfigurationRequest {
+    pub dry_run: Option<bool>,
+    pub acceptance_required: Option<bool>,
+    pub private_dns_name: Option<String>,
+    pub network_load_balancer_arns: Option<Vec<String>>,
+    pub gateway_load_balancer_arns: Option<Vec<String>>,
+    pub supported_ip_address_types: Option<Vec<String>>,
+    pub supported_regions: Option<Vec<String>>,
+    pub client_token: Option<String>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+}
+
+impl FromQuery for CreateVpcEndpointServiceConfigurationRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            acceptance_required: q.scalar(&q.key(prefix, "AcceptanceRequired"))?,
+            private_dns_name: q.scalar(&q.key(prefix, "PrivateDnsName"))?,
+            network_load_balancer_arns: q.scalar_list(&q.key(prefix, "NetworkLoadBalancerArn"))?,
+            gateway_load_balancer_arns: q.scalar_list(&q.key(prefix, "GatewayLoadBalancerArn"))?,
+            supported_ip_address_types: q.scalar_list(&q.key(prefix, "SupportedIpAddressType"))?,
+            supported_regions: q.scalar_list(&q.key(prefix, "SupportedRegion"))?,
+            client_token: q.scalar(&q.key(prefix, "ClientToken"))?,
+            tag_specifications: q.struct_list(
+                &q.key(prefix, "TagSpecification"),
+                TagSpecification::from_query,
+            )?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateVpcEndpointServiceConfigurationResult {
+    pub service_configuration: Option<ServiceConfiguration>,
+    pub client_token: Option<String>,
+}
+
+impl ToXml for CreateVpcEndpointServiceConfigurationResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.structure("serviceConfiguration", &self.service_configuration);
+        w.scalar("clientToken", &self.client_token);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateVpcPeeringConnectionRequest {
     pub peer_region: Option<String>,
     pub tag_specifications: Option<Vec<TagSpecification>>,
@@ -2028,6 +2150,35 @@ impl FromQuery for DeleteTagsRequest {
             )?,
             tags: q.struct_list(&q.key(prefix, "Tag"), Tag::from_query)?,
         })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleteVpcEndpointServiceConfigurationsRequest {
+    pub dry_run: Option<bool>,
+    pub service_ids: Vec<String>,
+}
+
+impl FromQuery for DeleteVpcEndpointServiceConfigurationsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            service_ids: q.required(
+                q.scalar_list(&q.key(prefix, "ServiceId"))?,
+                &q.key(prefix, "ServiceId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleteVpcEndpointServiceConfigurationsResult {
+    pub unsuccessful: Option<Vec<UnsuccessfulItem>>,
+}
+
+impl ToXml for DeleteVpcEndpointServiceConfigurationsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list("unsuccessful", "item", &self.unsuccessful);
     }
 }
 
@@ -2718,6 +2869,117 @@ impl ToXml for DescribeVpcAttributeResult {
             &self.enable_network_address_usage_metrics,
         );
         w.scalar("vpcId", &self.vpc_id);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeVpcEndpointConnectionsRequest {
+    pub dry_run: Option<bool>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeVpcEndpointConnectionsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            filters: q.struct_list(&q.key(prefix, "Filter"), Filter::from_query)?,
+            max_results: q.scalar(&q.key(prefix, "MaxResults"))?,
+            next_token: q.scalar(&q.key(prefix, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeVpcEndpointConnectionsResult {
+    pub vpc_endpoint_connections: Option<Vec<VpcEndpointConnection>>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeVpcEndpointConnectionsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list(
+            "vpcEndpointConnectionSet",
+            "item",
+            &self.vpc_endpoint_connections,
+        );
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeVpcEndpointServiceConfigurationsRequest {
+    pub dry_run: Option<bool>,
+    pub service_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeVpcEndpointServiceConfigurationsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            service_ids: q.scalar_list(&q.key(prefix, "ServiceId"))?,
+            filters: q.struct_list(&q.key(prefix, "Filter"), Filter::from_query)?,
+            max_results: q.scalar(&q.key(prefix, "MaxResults"))?,
+            next_token: q.scalar(&q.key(prefix, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeVpcEndpointServiceConfigurationsResult {
+    pub service_configurations: Option<Vec<ServiceConfiguration>>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeVpcEndpointServiceConfigurationsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list(
+            "serviceConfigurationSet",
+            "item",
+            &self.service_configurations,
+        );
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeVpcEndpointServicePermissionsRequest {
+    pub dry_run: Option<bool>,
+    pub service_id: String,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeVpcEndpointServicePermissionsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            service_id: q.required(
+                q.scalar(&q.key(prefix, "ServiceId"))?,
+                &q.key(prefix, "ServiceId"),
+            )?,
+            filters: q.struct_list(&q.key(prefix, "Filter"), Filter::from_query)?,
+            max_results: q.scalar(&q.key(prefix, "MaxResults"))?,
+            next_token: q.scalar(&q.key(prefix, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeVpcEndpointServicePermissionsResult {
+    pub allowed_principals: Option<Vec<AllowedPrincipal>>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeVpcEndpointServicePermissionsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list("allowedPrincipals", "item", &self.allowed_principals);
+        w.scalar("nextToken", &self.next_token);
     }
 }
 
@@ -4709,6 +4971,100 @@ impl ToXml for ModifyVpcEndpointResult {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModifyVpcEndpointServiceConfigurationRequest {
+    pub dry_run: Option<bool>,
+    pub service_id: String,
+    pub private_dns_name: Option<String>,
+    pub remove_private_dns_name: Option<bool>,
+    pub acceptance_required: Option<bool>,
+    pub add_network_load_balancer_arns: Option<Vec<String>>,
+    pub remove_network_load_balancer_arns: Option<Vec<String>>,
+    pub add_gateway_load_balancer_arns: Option<Vec<String>>,
+    pub remove_gateway_load_balancer_arns: Option<Vec<String>>,
+    pub add_supported_ip_address_types: Option<Vec<String>>,
+    pub remove_supported_ip_address_types: Option<Vec<String>>,
+    pub add_supported_regions: Option<Vec<String>>,
+    pub remove_supported_regions: Option<Vec<String>>,
+}
+
+impl FromQuery for ModifyVpcEndpointServiceConfigurationRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            service_id: q.required(
+                q.scalar(&q.key(prefix, "ServiceId"))?,
+                &q.key(prefix, "ServiceId"),
+            )?,
+            private_dns_name: q.scalar(&q.key(prefix, "PrivateDnsName"))?,
+            remove_private_dns_name: q.scalar(&q.key(prefix, "RemovePrivateDnsName"))?,
+            acceptance_required: q.scalar(&q.key(prefix, "AcceptanceRequired"))?,
+            add_network_load_balancer_arns: q
+                .scalar_list(&q.key(prefix, "AddNetworkLoadBalancerArn"))?,
+            remove_network_load_balancer_arns: q
+                .scalar_list(&q.key(prefix, "RemoveNetworkLoadBalancerArn"))?,
+            add_gateway_load_balancer_arns: q
+                .scalar_list(&q.key(prefix, "AddGatewayLoadBalancerArn"))?,
+            remove_gateway_load_balancer_arns: q
+                .scalar_list(&q.key(prefix, "RemoveGatewayLoadBalancerArn"))?,
+            add_supported_ip_address_types: q
+                .scalar_list(&q.key(prefix, "AddSupportedIpAddressType"))?,
+            remove_supported_ip_address_types: q
+                .scalar_list(&q.key(prefix, "RemoveSupportedIpAddressType"))?,
+            add_supported_regions: q.scalar_list(&q.key(prefix, "AddSupportedRegion"))?,
+            remove_supported_regions: q.scalar_list(&q.key(prefix, "RemoveSupportedRegion"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModifyVpcEndpointServiceConfigurationResult {
+    pub r#return: Option<bool>,
+}
+
+impl ToXml for ModifyVpcEndpointServiceConfigurationResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("return", &self.r#return);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModifyVpcEndpointServicePermissionsRequest {
+    pub dry_run: Option<bool>,
+    pub service_id: String,
+    pub add_allowed_principals: Option<Vec<String>>,
+    pub remove_allowed_principals: Option<Vec<String>>,
+    pub permission_type: Option<String>,
+}
+
+impl FromQuery for ModifyVpcEndpointServicePermissionsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            service_id: q.required(
+                q.scalar(&q.key(prefix, "ServiceId"))?,
+                &q.key(prefix, "ServiceId"),
+            )?,
+            add_allowed_principals: q.scalar_list(&q.key(prefix, "AddAllowedPrincipals"))?,
+            remove_allowed_principals: q.scalar_list(&q.key(prefix, "RemoveAllowedPrincipals"))?,
+            permission_type: q.scalar(&q.key(prefix, "PermissionType"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModifyVpcEndpointServicePermissionsResult {
+    pub added_principals: Option<Vec<AddedPrincipal>>,
+    pub return_value: Option<bool>,
+}
+
+impl ToXml for ModifyVpcEndpointServicePermissionsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list("addedPrincipalSet", "item", &self.added_principals);
+        w.scalar("return", &self.return_value);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Monitoring {
     pub metric_category_ids: Option<Vec<String>>,
     pub state: Option<String>,
@@ -5244,6 +5600,23 @@ impl ToXml for PrivateDnsDetails {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct PrivateDnsNameConfiguration {
+    pub state: Option<String>,
+    pub r#type: Option<String>,
+    pub value: Option<String>,
+    pub name: Option<String>,
+}
+
+impl ToXml for PrivateDnsNameConfiguration {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("state", &self.state);
+        w.scalar("type", &self.r#type);
+        w.scalar("value", &self.value);
+        w.scalar("name", &self.name);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrivateDnsNameOptionsOnLaunch {
     pub hostname_type: Option<String>,
     pub enable_resource_name_dns_a_record: Option<bool>,
@@ -5423,6 +5796,43 @@ pub struct RegionGeography {
 impl ToXml for RegionGeography {
     fn write_members(&self, w: &mut XmlWriter) {
         w.scalar("name", &self.name);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RejectVpcEndpointConnectionsRequest {
+    pub dry_run: Option<bool>,
+    pub service_id: String,
+    pub vpc_endpoint_ids: Vec<String>,
+    pub transit_gateway_attachment_ids: Option<Vec<String>>,
+}
+
+impl FromQuery for RejectVpcEndpointConnectionsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            service_id: q.required(
+                q.scalar(&q.key(prefix, "ServiceId"))?,
+                &q.key(prefix, "ServiceId"),
+            )?,
+            vpc_endpoint_ids: q.required(
+                q.scalar_list(&q.key(prefix, "VpcEndpointId"))?,
+                &q.key(prefix, "VpcEndpointId"),
+            )?,
+            transit_gateway_attachment_ids: q
+                .scalar_list(&q.key(prefix, "TransitGatewayAttachmentId"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RejectVpcEndpointConnectionsResult {
+    pub unsuccessful: Option<Vec<UnsuccessfulItem>>,
+}
+
+impl ToXml for RejectVpcEndpointConnectionsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list("unsuccessful", "item", &self.unsuccessful);
     }
 }
 
@@ -6196,6 +6606,70 @@ impl ToXml for SecurityGroupRule {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServiceConfiguration {
+    pub service_type: Option<Vec<ServiceTypeDetail>>,
+    pub service_id: Option<String>,
+    pub service_name: Option<String>,
+    pub service_state: Option<String>,
+    pub availability_zone_ids: Option<Vec<String>>,
+    pub availability_zones: Option<Vec<String>>,
+    pub acceptance_required: Option<bool>,
+    pub manages_vpc_endpoints: Option<bool>,
+    pub network_load_balancer_arns: Option<Vec<String>>,
+    pub gateway_load_balancer_arns: Option<Vec<String>>,
+    pub supported_ip_address_types: Option<Vec<String>>,
+    pub base_endpoint_dns_names: Option<Vec<String>>,
+    pub private_dns_name: Option<String>,
+    pub private_dns_name_configuration: Option<PrivateDnsNameConfiguration>,
+    pub payer_responsibility: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub supported_regions: Option<Vec<SupportedRegionDetail>>,
+    pub remote_access_enabled: Option<bool>,
+}
+
+impl ToXml for ServiceConfiguration {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list("serviceType", "item", &self.service_type);
+        w.scalar("serviceId", &self.service_id);
+        w.scalar("serviceName", &self.service_name);
+        w.scalar("serviceState", &self.service_state);
+        w.scalar_list("availabilityZoneIdSet", "item", &self.availability_zone_ids);
+        w.scalar_list("availabilityZoneSet", "item", &self.availability_zones);
+        w.scalar("acceptanceRequired", &self.acceptance_required);
+        w.scalar("managesVpcEndpoints", &self.manages_vpc_endpoints);
+        w.scalar_list(
+            "networkLoadBalancerArnSet",
+            "item",
+            &self.network_load_balancer_arns,
+        );
+        w.scalar_list(
+            "gatewayLoadBalancerArnSet",
+            "item",
+            &self.gateway_load_balancer_arns,
+        );
+        w.scalar_list(
+            "supportedIpAddressTypeSet",
+            "item",
+            &self.supported_ip_address_types,
+        );
+        w.scalar_list(
+            "baseEndpointDnsNameSet",
+            "item",
+            &self.base_endpoint_dns_names,
+        );
+        w.scalar("privateDnsName", &self.private_dns_name);
+        w.structure(
+            "privateDnsNameConfiguration",
+            &self.private_dns_name_configuration,
+        );
+        w.scalar("payerResponsibility", &self.payer_responsibility);
+        w.struct_list("tagSet", "item", &self.tags);
+        w.struct_list("supportedRegionSet", "item", &self.supported_regions);
+        w.scalar("remoteAccessEnabled", &self.remote_access_enabled);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceDetail {
     pub service_name: Option<String>,
     pub service_id: Option<String>,
@@ -6313,6 +6787,35 @@ pub struct StartInstancesResult {
 impl ToXml for StartInstancesResult {
     fn write_members(&self, w: &mut XmlWriter) {
         w.struct_list("instancesSet", "item", &self.starting_instances);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StartVpcEndpointServicePrivateDnsVerificationRequest {
+    pub dry_run: Option<bool>,
+    pub service_id: String,
+}
+
+impl FromQuery for StartVpcEndpointServicePrivateDnsVerificationRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            service_id: q.required(
+                q.scalar(&q.key(prefix, "ServiceId"))?,
+                &q.key(prefix, "ServiceId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StartVpcEndpointServicePrivateDnsVerificationResult {
+    pub return_value: Option<bool>,
+}
+
+impl ToXml for StartVpcEndpointServicePrivateDnsVerificationResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("return", &self.return_value);
     }
 }
 
@@ -6496,6 +6999,19 @@ impl ToXml for SubnetIpv6CidrBlockAssociation {
         w.structure("ipv6CidrBlockState", &self.ipv6_cidr_block_state);
         w.scalar("ipv6AddressAttribute", &self.ipv6_address_attribute);
         w.scalar("ipSource", &self.ip_source);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SupportedRegionDetail {
+    pub region: Option<String>,
+    pub service_state: Option<String>,
+}
+
+impl ToXml for SupportedRegionDetail {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("region", &self.region);
+        w.scalar("serviceState", &self.service_state);
     }
 }
 
@@ -6937,6 +7453,63 @@ impl ToXml for VpcEndpoint {
             "payerResponsibilitySet",
             "item",
             &self.payer_responsibilities,
+        );
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VpcEndpointConnection {
+    pub service_id: Option<String>,
+    pub vpc_endpoint_id: Option<String>,
+    pub vpc_endpoint_owner: Option<String>,
+    pub vpc_endpoint_state: Option<String>,
+    pub creation_timestamp: Option<Timestamp>,
+    pub dns_entries: Option<Vec<DnsEntry>>,
+    pub network_load_balancer_arns: Option<Vec<String>>,
+    pub gateway_load_balancer_arns: Option<Vec<String>>,
+    pub ip_address_type: Option<String>,
+    pub vpc_endpoint_connection_id: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub vpc_endpoint_region: Option<String>,
+    pub payer_responsibilities: Option<Vec<PayerResponsibilityEntry>>,
+    pub transit_gateway_attachment_id: Option<String>,
+    pub transit_gateway_attachment_owner: Option<String>,
+}
+
+impl ToXml for VpcEndpointConnection {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("serviceId", &self.service_id);
+        w.scalar("vpcEndpointId", &self.vpc_endpoint_id);
+        w.scalar("vpcEndpointOwner", &self.vpc_endpoint_owner);
+        w.scalar("vpcEndpointState", &self.vpc_endpoint_state);
+        w.scalar("creationTimestamp", &self.creation_timestamp);
+        w.struct_list("dnsEntrySet", "item", &self.dns_entries);
+        w.scalar_list(
+            "networkLoadBalancerArnSet",
+            "item",
+            &self.network_load_balancer_arns,
+        );
+        w.scalar_list(
+            "gatewayLoadBalancerArnSet",
+            "item",
+            &self.gateway_load_balancer_arns,
+        );
+        w.scalar("ipAddressType", &self.ip_address_type);
+        w.scalar("vpcEndpointConnectionId", &self.vpc_endpoint_connection_id);
+        w.struct_list("tagSet", "item", &self.tags);
+        w.scalar("vpcEndpointRegion", &self.vpc_endpoint_region);
+        w.struct_list(
+            "payerResponsibilitySet",
+            "item",
+            &self.payer_responsibilities,
+        );
+        w.scalar(
+            "transitGatewayAttachmentId",
+            &self.transit_gateway_attachment_id,
+        );
+        w.scalar(
+            "transitGatewayAttachmentOwner",
+            &self.transit_gateway_attachment_owner,
         );
     }
 }
@@ -7427,6 +8000,56 @@ pub const OPERATIONS: &[(&str, Option<&str>, Option<&str>)] = &[
         "DescribeVpcEndpointServices",
         Some("DescribeVpcEndpointServicesRequest"),
         Some("DescribeVpcEndpointServicesResult"),
+    ),
+    (
+        "CreateVpcEndpointServiceConfiguration",
+        Some("CreateVpcEndpointServiceConfigurationRequest"),
+        Some("CreateVpcEndpointServiceConfigurationResult"),
+    ),
+    (
+        "ModifyVpcEndpointServiceConfiguration",
+        Some("ModifyVpcEndpointServiceConfigurationRequest"),
+        Some("ModifyVpcEndpointServiceConfigurationResult"),
+    ),
+    (
+        "DescribeVpcEndpointServiceConfigurations",
+        Some("DescribeVpcEndpointServiceConfigurationsRequest"),
+        Some("DescribeVpcEndpointServiceConfigurationsResult"),
+    ),
+    (
+        "DeleteVpcEndpointServiceConfigurations",
+        Some("DeleteVpcEndpointServiceConfigurationsRequest"),
+        Some("DeleteVpcEndpointServiceConfigurationsResult"),
+    ),
+    (
+        "DescribeVpcEndpointServicePermissions",
+        Some("DescribeVpcEndpointServicePermissionsRequest"),
+        Some("DescribeVpcEndpointServicePermissionsResult"),
+    ),
+    (
+        "ModifyVpcEndpointServicePermissions",
+        Some("ModifyVpcEndpointServicePermissionsRequest"),
+        Some("ModifyVpcEndpointServicePermissionsResult"),
+    ),
+    (
+        "StartVpcEndpointServicePrivateDnsVerification",
+        Some("StartVpcEndpointServicePrivateDnsVerificationRequest"),
+        Some("StartVpcEndpointServicePrivateDnsVerificationResult"),
+    ),
+    (
+        "AcceptVpcEndpointConnections",
+        Some("AcceptVpcEndpointConnectionsRequest"),
+        Some("AcceptVpcEndpointConnectionsResult"),
+    ),
+    (
+        "RejectVpcEndpointConnections",
+        Some("RejectVpcEndpointConnectionsRequest"),
+        Some("RejectVpcEndpointConnectionsResult"),
+    ),
+    (
+        "DescribeVpcEndpointConnections",
+        Some("DescribeVpcEndpointConnectionsRequest"),
+        Some("DescribeVpcEndpointConnectionsResult"),
     ),
     (
         "CreateFlowLogs",

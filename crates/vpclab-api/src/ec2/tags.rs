@@ -137,6 +137,7 @@ fn tagged<'a>(lab: &'a Lab, caller: &Caller) -> Vec<(String, &'static str, &'a T
         network_acls, "network-acl", id;
         prefix_lists, "prefix-list", id;
         vpc_endpoints, "vpc-endpoint", id;
+        vpc_endpoint_services, "vpc-endpoint-service", id;
         vpc_peering_connections, "vpc-peering-connection", id;
         flow_logs, "vpc-flow-log", id;
     }

@@ -1,15 +1,17 @@
-//! VPC endpoints (gateway endpoints, and interface endpoints for AWS's services):
-//! CreateVpcEndpoint, DescribeVpcEndpoints, ModifyVpcEndpoint, DeleteVpcEndpoints, and
-//! AWS's catalogue of services, DescribeVpcEndpointServices.
+//! VPC endpoints (gateway endpoints, and interface endpoints for AWS's services and for
+//! endpoint services): CreateVpcEndpoint, DescribeVpcEndpoints, ModifyVpcEndpoint,
+//! DeleteVpcEndpoints, and the services a caller may connect to,
+//! DescribeVpcEndpointServices: AWS's catalogue and the endpoint services that admit it.
 
 use vpclab_model::aws_service::{AwsService, SERVICES};
 use vpclab_model::{
     Caller, CreateVpcEndpoint, DnsOptionsSpecification, Kind, Lab, ModifyVpcEndpoint, Operation,
-    Outcome, Region, VpcEndpoint, VpcEndpointId,
+    Outcome, Region, VpcEndpoint, VpcEndpointId, VpcEndpointServiceConfiguration,
 };
 use vpclab_policy::{Policy, PolicyKind};
 
 use super::describe::{Filters, check_ids, is_tag_filter, one, page, tag_filter, tag_set, wanted};
+use super::endpoint_service::service_detail_shape;
 use super::network_interface::group_identifiers;
 use super::shapes;
 use super::tags::from_specs;
@@ -191,7 +193,7 @@ fn vpc_endpoint_filter(e: &VpcEndpoint, name: &str) -> Option<Vec<String>> {
 
 /// AWS: "If the value is greater than 1,000, we return only 1,000 items" — the endpoint
 /// actions cap `MaxResults` instead of refusing it; below 1 is refused.
-fn capped(max_results: Option<i32>) -> Result<Option<i32>, ApiError> {
+pub(crate) fn capped(max_results: Option<i32>) -> Result<Option<i32>, ApiError> {
     match max_results {
         Some(n) if n < 1 => Err(ApiError::invalid_value(format!(
             "Value ( {n} ) for parameter maxResults is invalid. Parameter must be greater than 0."
@@ -292,6 +294,52 @@ fn delete_vpc_endpoints(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
             ),
         })
     }))
+}
+
+/// One entry of DescribeVpcEndpointServices: an entry of AWS's catalogue, or an endpoint
+/// service that admits the caller.
+enum ServiceEntry<'a> {
+    Aws(CatalogueEntry),
+    Provided(&'a VpcEndpointServiceConfiguration),
+}
+
+impl ServiceEntry<'_> {
+    fn service_name(&self) -> String {
+        match self {
+            ServiceEntry::Aws(e) => e.service_name(),
+            ServiceEntry::Provided(s) => s.service_name.clone(),
+        }
+    }
+
+    fn region(&self) -> Region {
+        match self {
+            ServiceEntry::Aws(e) => e.region,
+            ServiceEntry::Provided(s) => s.region,
+        }
+    }
+
+    fn filter(&self, caller: &Caller, name: &str) -> Option<Vec<String>> {
+        match self {
+            ServiceEntry::Aws(e) => e.filter(name),
+            ServiceEntry::Provided(s) => match name {
+                "owner" => one(&s.owner_id),
+                "service-name" => one(&s.service_name),
+                "service-region" => one(s.region.name()),
+                "service-type" => one(s.service_type()),
+                "supported-ip-address-types" => Some(s.supported_ip_address_types.clone()),
+                // Its tags are its owner's to see.
+                other if s.owner_id == caller.account => tag_filter(&s.tags, other),
+                other => tag_filter(&vpclab_model::Tags::new(), other),
+            },
+        }
+    }
+
+    fn detail(&self, lab: &Lab, caller: &Caller) -> shapes::ServiceDetail {
+        match self {
+            ServiceEntry::Aws(e) => e.detail(),
+            ServiceEntry::Provided(s) => service_detail_shape(lab, caller, s),
+        }
+    }
 }
 
 /// One entry of AWS's service catalogue: a service and one endpoint type it offers.
@@ -435,10 +483,18 @@ fn describe_vpc_endpoint_services(caller: &Caller, q: &Query) -> Result<Plan, Ap
     let filters = Filters::new(&req.filters);
     filters.check(|n| SERVICE_FILTERS.contains(&n) || is_tag_filter(n))?;
     let max_results = capped(req.max_results)?;
-    let region = caller.region;
-    Ok(Plan::read(move |_| {
-        let all = catalogue(region);
-        // AWS: a name that is not in the catalogue is `InvalidServiceName`.
+    let caller = caller.clone();
+    Ok(Plan::read(move |lab| {
+        let all: Vec<ServiceEntry> = catalogue(caller.region)
+            .into_iter()
+            .map(ServiceEntry::Aws)
+            .chain(
+                lab.visible_endpoint_services(&caller)
+                    .map(ServiceEntry::Provided),
+            )
+            .collect();
+        // AWS: a name that is not in the catalogue (nor a service that admits the caller)
+        // is `InvalidServiceName`.
         for name in req.service_names.iter().flatten() {
             if !all.iter().any(|e| &e.service_name() == name) {
                 return Err(vpclab_model::Error::InvalidServiceName(name.clone()).into());
@@ -448,9 +504,9 @@ fn describe_vpc_endpoint_services(caller: &Caller, q: &Query) -> Result<Plan, Ap
         let mut found = Vec::new();
         for e in all.into_iter().filter(|e| {
             wanted(&req.service_names, &e.service_name())
-                && regions.is_none_or(|r| r.iter().any(|r| r == e.region.name()))
+                && regions.is_none_or(|r| r.iter().any(|r| r == e.region().name()))
         }) {
-            if filters.matches(|name| e.filter(name))? {
+            if filters.matches(|name| e.filter(&caller, name))? {
                 found.push(e);
             }
         }
@@ -464,7 +520,7 @@ fn describe_vpc_endpoint_services(caller: &Caller, q: &Query) -> Result<Plan, Ap
         }
         Ok(shapes::DescribeVpcEndpointServicesResult {
             service_names: Some(names),
-            service_details: Some(entries.iter().map(CatalogueEntry::detail).collect()),
+            service_details: Some(entries.iter().map(|e| e.detail(lab, &caller)).collect()),
             next_token,
         })
     }))

@@ -1,4 +1,4 @@
-//! The AWS wire: SigV4 verification, the EC2/STS query protocol, AWS error shapes and
+//! The AWS wire: SigV4 verification, the EC2/ELBv2/STS query protocol, AWS error shapes and
 //! HTTP routing, in front of the model, the policy engine, the reach engine and the store.
 
 #![forbid(unsafe_code)]
@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod client;
 pub mod ec2;
+pub mod elbv2;
 pub mod error;
 pub mod live;
 pub mod s3;

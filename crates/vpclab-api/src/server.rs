@@ -24,7 +24,7 @@ use crate::error::ApiError;
 use crate::s3::{Origin, S3Gateway, is_s3_request};
 use crate::sigv4::{self, AccessKeySecret, Credentials, Payload, SignedRequest};
 use crate::state::State;
-use crate::{admin, ec2, sts};
+use crate::{admin, ec2, elbv2, sts};
 
 /// The documented default key pair, as other local AWS emulators use it.
 pub const DEFAULT_ACCESS_KEY: &str = "test";
@@ -337,6 +337,8 @@ fn respond(answer: Answer, request_id: &str) -> Response<ResponseBody> {
 enum Service {
     Ec2,
     Sts,
+    /// ELBv2 (`elasticloadbalancing` in the credential scope).
+    Elbv2,
     /// vpclab's own API (`/_vpclab/…`).
     Vpclab,
 }
@@ -373,6 +375,8 @@ async fn route(
         // For errors before we know the service: the form's Version tells STS from EC2.
         if form_has(body, query, "Version", "2011-06-15") {
             Service::Sts
+        } else if form_has(body, query, "Version", elbv2::VERSION) {
+            Service::Elbv2
         } else {
             Service::Ec2
         }
@@ -381,10 +385,10 @@ async fn route(
         Ok(v) => v,
         Err(e) => {
             let service = guess_service();
-            let name = if service == Service::Sts {
-                "sts"
-            } else {
-                "ec2"
+            let name = match service {
+                Service::Sts => "sts",
+                Service::Elbv2 => "elasticloadbalancing",
+                _ => "ec2",
             };
             let err = ApiError {
                 code: e.code_for(name).into(),
@@ -397,6 +401,7 @@ async fn route(
     let service = match verified.service.as_str() {
         "ec2" => Service::Ec2,
         "sts" => Service::Sts,
+        "elasticloadbalancing" => Service::Elbv2,
         "vpclab" => Service::Vpclab,
         other => {
             let err = ApiError::new(
@@ -443,6 +448,7 @@ async fn route(
     let result = match service {
         Service::Ec2 => ec2::dispatch(state, &caller, &params, request_id).await,
         Service::Sts => sts::dispatch(&caller, &verified, &params, request_id),
+        Service::Elbv2 => elbv2::dispatch(state, &caller, &params, request_id).await,
         Service::Vpclab => admin::dispatch(state, &caller, parts.method.as_str(), path, body).await,
     };
     match result {
@@ -461,6 +467,7 @@ fn error_answer(service: Service, e: &ApiError, request_id: &str) -> Answer {
     let body = match service {
         Service::Ec2 => e.ec2_xml(request_id),
         Service::Sts => e.query_xml(sts::NAMESPACE, request_id),
+        Service::Elbv2 => e.query_xml(elbv2::NAMESPACE, request_id),
         Service::Vpclab => {
             let body = serde_json::json!({ "code": e.code, "message": e.message, "request_id": request_id });
             return Answer {

@@ -59,8 +59,9 @@ pub use listener::{
     CreateListener, DEFAULT_SSL_POLICY, Listener, ListenerAction, ModifyListener, compatible,
 };
 pub use load_balancer::{
-    CreateLoadBalancer, ElbProtocol, ListenerArn, LoadBalancer, LoadBalancerArn, LoadBalancerState,
-    LoadBalancerZone, Scheme, SubnetMapping, TargetGroupArn, nlb_hosted_zone_id,
+    CreateLoadBalancer, ElbProtocol, LOAD_BALANCER_ATTRIBUTES, ListenerArn, LoadBalancer,
+    LoadBalancerArn, LoadBalancerState, LoadBalancerZone, Scheme, SubnetMapping, TargetGroupArn,
+    nlb_hosted_zone_id,
 };
 pub use nat_gateway::{ConnectivityType, CreateNatGateway, NatGateway, NatGatewayState};
 pub use network_acl::{

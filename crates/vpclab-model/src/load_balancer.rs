@@ -11,7 +11,7 @@
 //! not EC2's; they travel as [`Error::Coded`].
 
 use std::borrow::Borrow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -270,7 +270,24 @@ pub struct LoadBalancer {
     pub network_interface_ids: Vec<NetworkInterfaceId>,
     /// Its security groups (none unless given at creation; then on its interfaces too).
     pub security_groups: Vec<SecurityGroupId>,
+    /// Attributes set by ModifyLoadBalancerAttributes, by key (unset keys have AWS's
+    /// defaults: see [`LoadBalancer::attributes`]).
+    #[serde(default)]
+    pub attributes_set: BTreeMap<String, String>,
 }
+
+/// A network load balancer's attributes and AWS's defaults, in the order
+/// DescribeLoadBalancerAttributes lists them.
+pub const LOAD_BALANCER_ATTRIBUTES: &[(&str, &str)] = &[
+    ("access_logs.s3.enabled", "false"),
+    ("access_logs.s3.bucket", ""),
+    ("access_logs.s3.prefix", ""),
+    ("deletion_protection.enabled", "false"),
+    ("ipv6.deny_all_igw_traffic", "false"),
+    ("load_balancing.cross_zone.enabled", "false"),
+    ("dns_record.client_routing_policy", "any_availability_zone"),
+    ("zonal_shift.config.enabled", "false"),
+];
 
 owned!(LoadBalancer);
 
@@ -311,6 +328,40 @@ impl LoadBalancer {
     /// Its subnets, one per zone.
     pub fn subnet_ids(&self) -> impl Iterator<Item = &SubnetId> {
         self.availability_zones.iter().map(|z| &z.subnet_id)
+    }
+
+    /// Every attribute with its value: set, or AWS's default.
+    pub fn attributes(&self) -> Vec<(String, String)> {
+        LOAD_BALANCER_ATTRIBUTES
+            .iter()
+            .map(|(k, d)| {
+                let v = self.attributes_set.get(*k).map_or(*d, String::as_str);
+                ((*k).to_owned(), v.to_owned())
+            })
+            .collect()
+    }
+
+    /// The value of attribute `key` (set or default).
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes_set
+            .get(key)
+            .map(String::as_str)
+            .or_else(|| {
+                LOAD_BALANCER_ATTRIBUTES
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, d)| *d)
+            })
+    }
+
+    /// `deletion_protection.enabled`.
+    pub fn deletion_protection(&self) -> bool {
+        self.attribute("deletion_protection.enabled") == Some("true")
+    }
+
+    /// `load_balancing.cross_zone.enabled`.
+    pub fn cross_zone(&self) -> bool {
+        self.attribute("load_balancing.cross_zone.enabled") == Some("true")
     }
 
     /// The zone names it is enabled in.
@@ -667,6 +718,7 @@ impl Lab {
                     .collect(),
                 availability_zones: zones,
                 security_groups: groups,
+                attributes_set: BTreeMap::new(),
             },
         );
         Ok(arn)
@@ -891,12 +943,69 @@ impl Lab {
             Err(e) if e.code() == "LoadBalancerNotFound" => return Ok(()),
             Err(e) => return Err(e),
         };
+        if lb.deletion_protection() {
+            return Err(elb_error(
+                "OperationNotPermitted",
+                format!(
+                    "Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
+                ),
+            ));
+        }
         self.listeners.retain(|_, l| l.load_balancer_arn != lb.arn);
         for eni in &lb.network_interface_ids {
             self.index.load_balancer_by_interface.remove(eni);
             self.remove_interface(eni);
         }
         self.load_balancers.shift_remove(&lb.arn);
+        Ok(())
+    }
+
+    /// ModifyLoadBalancerAttributes: every pair is checked before any applies.
+    pub fn modify_load_balancer_attributes(
+        &mut self,
+        caller: &Caller,
+        arn: &str,
+        pairs: &[(String, String)],
+    ) -> Result<()> {
+        let lb = self.owned_load_balancer(caller, arn)?;
+        if pairs.is_empty() {
+            return Err(validation("At least one attribute must be specified"));
+        }
+        let mut next = lb.attributes_set.clone();
+        for (key, value) in pairs {
+            if !LOAD_BALANCER_ATTRIBUTES.iter().any(|(k, _)| k == key) {
+                return Err(validation(format!(
+                    "Load balancer attribute key '{key}' is not recognized"
+                )));
+            }
+            let ok = match key.as_str() {
+                "access_logs.s3.bucket" | "access_logs.s3.prefix" => true,
+                "dns_record.client_routing_policy" => matches!(
+                    value.as_str(),
+                    "availability_zone_affinity"
+                        | "partial_availability_zone_affinity"
+                        | "any_availability_zone"
+                ),
+                _ => matches!(value.as_str(), "true" | "false"),
+            };
+            if !ok {
+                return Err(validation(format!(
+                    "Load balancer attribute '{key}' has an invalid value '{value}'"
+                )));
+            }
+            next.insert(key.clone(), value.clone());
+        }
+        let logs_on = next.get("access_logs.s3.enabled").map(String::as_str) == Some("true");
+        let bucket = next.get("access_logs.s3.bucket").map_or("", String::as_str);
+        if logs_on && bucket.is_empty() {
+            return Err(invalid_configuration(
+                "The value of 'access_logs.s3.bucket' cannot be empty when access logs are enabled",
+            ));
+        }
+        let key = lb.arn.clone();
+        if let Some(l) = self.load_balancers.get_mut(&key) {
+            l.attributes_set = next;
+        }
         Ok(())
     }
 

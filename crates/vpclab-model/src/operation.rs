@@ -298,6 +298,11 @@ pub enum Operation {
     DeleteLoadBalancer {
         load_balancer_arn: String,
     },
+    /// ELBv2 ModifyLoadBalancerAttributes: `(key, value)` pairs.
+    ModifyLoadBalancerAttributes {
+        load_balancer_arn: String,
+        attributes: Vec<(String, String)>,
+    },
     /// ELBv2 CreateTargetGroup.
     CreateTargetGroup(CreateTargetGroup),
     /// ELBv2 ModifyTargetGroup (health check settings).
@@ -483,6 +488,7 @@ impl Operation {
             DeleteTags,
             CreateLoadBalancer,
             DeleteLoadBalancer,
+            ModifyLoadBalancerAttributes,
             CreateTargetGroup,
             ModifyTargetGroup,
             DeleteTargetGroup,
@@ -898,6 +904,12 @@ impl Lab {
             O::CreateLoadBalancer(req) => created(self.create_load_balancer(c, req.clone())?),
             O::DeleteLoadBalancer { load_balancer_arn } => self
                 .delete_load_balancer(c, load_balancer_arn)
+                .map(|()| Outcome::Done)?,
+            O::ModifyLoadBalancerAttributes {
+                load_balancer_arn,
+                attributes,
+            } => self
+                .modify_load_balancer_attributes(c, load_balancer_arn, attributes)
                 .map(|()| Outcome::Done)?,
             O::CreateTargetGroup(req) => created(self.create_target_group(c, req.clone())?),
             O::ModifyTargetGroup {

@@ -993,3 +993,61 @@ fn the_lab_round_trips_and_replays_with_load_balancers() {
     let back_op: Operation = serde_json::from_str(&serde_json::to_string(&op).unwrap()).unwrap();
     assert_eq!(back_op.name(), "ModifyTargetGroupAttributes");
 }
+
+#[test]
+fn load_balancer_attributes_and_deletion_protection() {
+    let World {
+        mut lab,
+        a,
+        subnets,
+        ..
+    } = world();
+    let lb = lab
+        .create_load_balancer(&a, nlb("web", "internal", &[&subnets[0]]))
+        .unwrap();
+    let l = lab.load_balancer(lb.as_str()).unwrap();
+    assert!(!l.deletion_protection() && !l.cross_zone());
+    assert_eq!(l.attributes().len(), LOAD_BALANCER_ATTRIBUTES.len());
+    let set = |k: &str, v: &str| vec![(k.to_owned(), v.to_owned())];
+    lab.apply(
+        &a,
+        &Operation::ModifyLoadBalancerAttributes {
+            load_balancer_arn: lb.to_string(),
+            attributes: set("deletion_protection.enabled", "true"),
+        },
+    )
+    .unwrap();
+    assert!(
+        lab.load_balancer(lb.as_str())
+            .unwrap()
+            .deletion_protection()
+    );
+    assert_refused(&mut lab, "OperationNotPermitted", |x| {
+        x.delete_load_balancer(&a, lb.as_str())
+    });
+    assert_refused(&mut lab, "ValidationError", |x| {
+        x.modify_load_balancer_attributes(
+            &a,
+            lb.as_str(),
+            &set("idle_timeout.timeout_seconds", "5"),
+        )
+    });
+    assert_refused(&mut lab, "ValidationError", |x| {
+        x.modify_load_balancer_attributes(
+            &a,
+            lb.as_str(),
+            &set("deletion_protection.enabled", "yes"),
+        )
+    });
+    assert_refused(&mut lab, "InvalidConfigurationRequest", |x| {
+        x.modify_load_balancer_attributes(&a, lb.as_str(), &set("access_logs.s3.enabled", "true"))
+    });
+    lab.modify_load_balancer_attributes(
+        &a,
+        lb.as_str(),
+        &set("deletion_protection.enabled", "false"),
+    )
+    .unwrap();
+    lab.delete_load_balancer(&a, lb.as_str()).unwrap();
+    assert_consistent(&lab);
+}

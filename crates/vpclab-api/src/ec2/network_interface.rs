@@ -132,13 +132,14 @@ fn instance_owner(lab: &Lab, eni: &NetworkInterface) -> Option<String> {
 }
 
 /// The attachment AWS shows for an interface an AWS service manages (an interface
-/// endpoint's): `ela-attach-…` at device index 1, owned by `amazon-aws`.
+/// endpoint's, a load balancer node's): `ela-attach-…` at device index 1, owned by
+/// `amazon-aws` or `amazon-elb`.
 fn service_attachment(eni: &NetworkInterface) -> Option<shapes::NetworkInterfaceAttachment> {
     Some(shapes::NetworkInterfaceAttachment {
         attachment_id: Some(eni.service_attachment_id()?),
         delete_on_termination: Some(false),
         device_index: Some(1),
-        instance_owner_id: Some("amazon-aws".into()),
+        instance_owner_id: eni.service_attachment_owner().map(str::to_owned),
         status: Some("attached".into()),
         ..Default::default()
     })

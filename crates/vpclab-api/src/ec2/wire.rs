@@ -152,6 +152,40 @@ impl Query {
             .collect::<Result<Vec<T>, _>>()
             .map(Some)
     }
+
+    /// The query protocol's (ELBv2, STS) list of scalars: `key.member.1`, `key.member.2`, …
+    pub fn member_list<T: Scalar>(&self, key: &str) -> Result<Option<Vec<T>>, QueryError> {
+        self.scalar_list(&format!("{key}.member"))
+    }
+
+    /// The query protocol's list of structures: `key.member.1.Name`, …
+    pub fn member_struct_list<T>(
+        &self,
+        key: &str,
+        read: fn(&Query, &str) -> Result<T, QueryError>,
+    ) -> Result<Option<Vec<T>>, QueryError> {
+        self.struct_list(&format!("{key}.member"), read)
+    }
+
+    /// The query protocol's map: `key.entry.N.key` and `key.entry.N.value`, in index
+    /// order; an entry without a key is skipped.
+    pub fn map_entries(&self, key: &str) -> Option<Vec<(String, String)>> {
+        let entries = format!("{key}.entry");
+        let indices = self.indices(&entries);
+        if indices.is_empty() {
+            return None;
+        }
+        Some(
+            indices
+                .into_iter()
+                .filter_map(|i| {
+                    let k = self.get(&format!("{entries}.{i}.key"))?;
+                    let v = self.get(&format!("{entries}.{i}.value")).unwrap_or("");
+                    Some((k.to_owned(), v.to_owned()))
+                })
+                .collect(),
+        )
+    }
 }
 
 /// A shape a request carries.
@@ -445,6 +479,20 @@ impl XmlWriter {
         self.close(tag);
     }
 
+    /// The query protocol's map: `<tag><entry><key>k</key><value>v</value></entry>…</tag>`,
+    /// when present.
+    pub fn map(&mut self, tag: &str, value: &Option<Vec<(String, String)>>) {
+        let Some(entries) = value else { return };
+        self.open(tag);
+        for (k, v) in entries {
+            self.open("entry");
+            self.text("key", k);
+            self.text("value", v);
+            self.close("entry");
+        }
+        self.close(tag);
+    }
+
     /// `<tag/>`.
     pub fn empty(&mut self, tag: &str) {
         self.out.push('<');
@@ -496,6 +544,35 @@ mod tests {
             .unwrap();
         assert_eq!(names, ["vpc-id", "tag:Name", "state"]);
         assert_eq!(q.scalar_list::<String>("Nothing").unwrap(), None);
+    }
+
+    #[test]
+    fn query_protocol_lists_and_maps() {
+        let q = Query::from_pairs([
+            ("Subnets.member.2", "subnet-b"),
+            ("Subnets.member.1", "subnet-a"),
+            ("Attributes.member.1.Key", "k"),
+            ("Attributes.member.1.Value", "v"),
+            ("Params.entry.1.key", "a"),
+            ("Params.entry.1.value", "1"),
+        ]);
+        assert_eq!(
+            q.member_list::<String>("Subnets").unwrap(),
+            Some(vec!["subnet-a".to_owned(), "subnet-b".to_owned()])
+        );
+        let keys = q
+            .member_struct_list("Attributes", |q, p| {
+                Ok(q.scalar::<String>(&q.key(p, "Key"))?.unwrap_or_default())
+            })
+            .unwrap();
+        assert_eq!(keys, Some(vec!["k".to_owned()]));
+        assert_eq!(
+            q.map_entries("Params"),
+            Some(vec![("a".to_owned(), "1".to_owned())])
+        );
+        let mut w = XmlWriter::default();
+        w.map("P", &q.map_entries("Params"));
+        assert_eq!(w.out, "<P><entry><key>a</key><value>1</value></entry></P>");
     }
 
     #[test]

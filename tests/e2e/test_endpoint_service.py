@@ -52,9 +52,9 @@ def outsider(accounts):
     return accounts["outsider"]
 
 
-def refused(code, call, **kwargs):
+def refused(code, call, *args, **kwargs):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        call(**kwargs)
+        call(*args, **kwargs)
     assert error_code(e) == code, (kwargs, e.value.response["Error"])
     return e.value.response["Error"]["Message"]
 

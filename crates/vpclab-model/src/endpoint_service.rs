@@ -1910,6 +1910,97 @@ mod tests {
     }
 
     #[test]
+    fn the_operations_survive_json_and_replay_to_the_same_lab() {
+        let w = world();
+        let mut lab = w.lab.clone();
+        let mut replayed = w.lab.clone();
+        let name = |id: &str| format!("com.amazonaws.vpce.us-east-1.{id}");
+        let mut log: Vec<(Caller, String)> = Vec::new();
+        let mut run = |lab: &mut Lab, who: &Caller, op: Operation| {
+            let out = lab.apply(who, &op).unwrap();
+            log.push((who.clone(), serde_json::to_string(&op).unwrap()));
+            out
+        };
+        let Outcome::Created(svc) = run(
+            &mut lab,
+            &w.p,
+            Operation::CreateVpcEndpointServiceConfiguration(
+                CreateVpcEndpointServiceConfiguration {
+                    network_load_balancer_arns: vec![w.nlb.to_string()],
+                    private_dns_name: Some("api.example.com".into()),
+                    ..Default::default()
+                },
+            ),
+        ) else {
+            panic!("no service")
+        };
+        run(
+            &mut lab,
+            &w.p,
+            Operation::ModifyVpcEndpointServicePermissions {
+                service_id: svc.clone(),
+                add_allowed_principals: vec!["*".into()],
+                remove_allowed_principals: vec![],
+            },
+        );
+        run(
+            &mut lab,
+            &w.p,
+            Operation::StartVpcEndpointServicePrivateDnsVerification {
+                service_id: svc.clone(),
+            },
+        );
+        let Outcome::Created(e) = run(
+            &mut lab,
+            &w.c,
+            Operation::CreateVpcEndpoint(CreateVpcEndpoint {
+                vpc_id: w.consumer_vpc.to_string(),
+                service_name: name(&svc),
+                vpc_endpoint_type: Some("Interface".into()),
+                subnet_ids: vec![w.subnets[0].to_string()],
+                ..CreateVpcEndpoint::default()
+            }),
+        ) else {
+            panic!("no endpoint")
+        };
+        run(
+            &mut lab,
+            &w.p,
+            Operation::AcceptVpcEndpointConnections {
+                service_id: svc.clone(),
+                vpc_endpoint_ids: vec![e.clone()],
+            },
+        );
+        run(
+            &mut lab,
+            &w.p,
+            Operation::ModifyVpcEndpointServiceConfiguration {
+                service_id: svc.clone(),
+                change: ModifyVpcEndpointServiceConfiguration {
+                    acceptance_required: Some(false),
+                    ..Default::default()
+                },
+            },
+        );
+        for (who, line) in &log {
+            let op: Operation = serde_json::from_str(line).unwrap();
+            replayed.apply(who, &op).unwrap();
+        }
+        assert_eq!(
+            serde_json::to_value(&lab).unwrap(),
+            serde_json::to_value(&replayed).unwrap()
+        );
+        // And the lab itself survives a snapshot.
+        let mut loaded: Lab = serde_json::from_value(serde_json::to_value(&lab).unwrap()).unwrap();
+        loaded.rebuild_index();
+        assert_eq!(loaded.index(), lab.index());
+        assert_eq!(
+            loaded.vpc_endpoint(&e).map(|x| x.state),
+            Some(VpcEndpointState::Available)
+        );
+    }
+
+    #[test]
     fn random_text_has_the_asked_length_and_alphabet() {
         let mut n = 0u64;
         let t = random_text(b"ab", 25, || {

@@ -29,6 +29,9 @@ pub enum Target {
         instance_id: String,
         /// The host address its port is bound to.
         address: SocketAddr,
+        /// What the connection starts with: a load balancer's PROXY protocol v2 header,
+        /// or nothing.
+        preamble: Vec<u8>,
     },
     /// An instance (or interface) that passes the flow but has nothing bound to the port:
     /// a closed port.
@@ -127,6 +130,7 @@ fn target_of(lab: &Lab, trace: &Trace, delivery: &Delivery, port: u16) -> Target
                 Some(address) => Target::Bound {
                     instance_id: reached,
                     address,
+                    preamble: Vec::new(),
                 },
                 None => Target::Unbound { reached, port },
             }

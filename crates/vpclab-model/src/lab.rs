@@ -86,6 +86,15 @@ pub struct Lab {
     /// S3 buckets, by name (a global namespace).
     #[serde(default)]
     pub(crate) buckets: Table<String, Bucket>,
+    /// ELBv2 load balancers (network load balancers), by ARN.
+    #[serde(default)]
+    pub(crate) load_balancers: Table<LoadBalancerArn, LoadBalancer>,
+    /// ELBv2 target groups, by ARN.
+    #[serde(default)]
+    pub(crate) target_groups: Table<TargetGroupArn, TargetGroup>,
+    /// ELBv2 listeners, by ARN.
+    #[serde(default)]
+    pub(crate) listeners: Table<ListenerArn, Listener>,
     /// The account quotas this lab enforces.
     #[serde(default)]
     pub quotas: Quotas,
@@ -179,6 +188,8 @@ pub struct Index {
     pub(crate) ipv6_blocks_in_use: BTreeSet<ipnet::Ipv6Net>,
     /// The interface endpoint each endpoint network interface belongs to.
     pub(crate) endpoint_by_interface: HashMap<NetworkInterfaceId, VpcEndpointId>,
+    /// The load balancer each load balancer node's network interface belongs to.
+    pub(crate) load_balancer_by_interface: HashMap<NetworkInterfaceId, LoadBalancerArn>,
 }
 
 impl Default for Lab {
@@ -223,6 +234,9 @@ impl Lab {
             vpc_peering_connections: Table::default(),
             flow_logs: Table::default(),
             buckets: Table::default(),
+            load_balancers: Table::default(),
+            target_groups: Table::default(),
+            listeners: Table::default(),
             quotas: Quotas::default(),
             index: Index::default(),
         }
@@ -272,6 +286,9 @@ impl Lab {
         vpc_endpoint, vpc_endpoints, vpc_endpoints: VpcEndpointId => VpcEndpoint;
         vpc_peering_connection, vpc_peering_connections, vpc_peering_connections: VpcPeeringConnectionId => VpcPeeringConnection;
         flow_log, flow_logs, flow_logs: FlowLogId => FlowLog;
+        load_balancer, load_balancers, load_balancers: LoadBalancerArn => LoadBalancer;
+        target_group, target_groups, target_groups: TargetGroupArn => TargetGroup;
+        listener, listeners, listeners: ListenerArn => Listener;
     }
 
     /// The route table a subnet uses: its explicit association, else its VPC's main table.
@@ -403,6 +420,13 @@ impl Lab {
                 index
                     .endpoint_by_interface
                     .insert(eni.clone(), e.id.clone());
+            }
+        }
+        for lb in self.load_balancers.values() {
+            for eni in &lb.network_interface_ids {
+                index
+                    .load_balancer_by_interface
+                    .insert(eni.clone(), lb.arn.clone());
             }
         }
         index

@@ -19,6 +19,8 @@ pub mod ids;
 mod instance;
 mod internet_gateway;
 mod lab;
+mod listener;
+mod load_balancer;
 mod nat_gateway;
 mod network_acl;
 mod network_interface;
@@ -31,6 +33,7 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod target_group;
 mod vpc;
 mod vpc_endpoint;
 
@@ -46,6 +49,13 @@ pub use ids::*;
 pub use instance::{Instance, InstanceState, InstanceStateChange, RunInstances};
 pub use internet_gateway::{EgressOnlyInternetGateway, InternetGateway};
 pub use lab::{Caller, Index, Lab, Owned, Quotas, Tags, Timestamp};
+pub use listener::{
+    CreateListener, DEFAULT_SSL_POLICY, Listener, ListenerAction, ModifyListener, compatible,
+};
+pub use load_balancer::{
+    CreateLoadBalancer, ElbProtocol, ListenerArn, LoadBalancer, LoadBalancerArn, LoadBalancerState,
+    LoadBalancerZone, Scheme, SubnetMapping, TargetGroupArn, nlb_hosted_zone_id,
+};
 pub use nat_gateway::{ConnectivityType, CreateNatGateway, NatGateway, NatGatewayState};
 pub use network_acl::{
     DEFAULT_RULE_V4, DEFAULT_RULE_V6, NetworkAcl, NetworkAclAssociation, NetworkAclEntry,
@@ -73,6 +83,10 @@ pub use security_group::{
 };
 pub use subnet::{CreateSubnet, Subnet, SubnetAttribute, SubnetIpv6CidrBlock};
 pub use tags::{TagFilter, validate_tags};
+pub use target_group::{
+    CreateTargetGroup, HealthCheck, HealthCheckSettings, PORT_TAG_PREFIX, RegisteredTarget,
+    TargetDescription, TargetGroup, TargetGroupAttributes, TargetHealthBasis, TargetType,
+};
 pub use vpc::{CreateVpc, Vpc, VpcAttribute, VpcCidrBlock, VpcIpv6CidrBlock};
 pub use vpc_endpoint::{
     CreateVpcEndpoint, DEFAULT_GATEWAY_POLICY, DnsEntry, DnsOptions, DnsOptionsSpecification,

@@ -156,26 +156,46 @@ impl NetworkInterface {
     }
 
     /// AWS's `RequesterId`: the AWS account that manages the interface, for the
-    /// interfaces the lab's AWS services create (interface endpoints).
+    /// interfaces the lab's AWS services create (interface endpoints, load balancers).
     pub fn requester_id(&self) -> Option<&'static str> {
         match self.interface_type {
             InterfaceType::VpcEndpoint => Some(crate::VPC_ENDPOINT_REQUESTER_ID),
+            // AWS shows a load balancer node's interface as requested by `amazon-elb`.
+            InterfaceType::NetworkLoadBalancer => Some("amazon-elb"),
             _ => None,
         }
     }
 
-    /// The attachment AWS shows for an interface endpoint's interface: `ela-attach-…`,
-    /// owned by `amazon-aws`, which no user may detach.
+    /// The attachment AWS shows for an interface endpoint's or a load balancer node's
+    /// interface: `ela-attach-…`, which no user may detach.
     pub fn service_attachment_id(&self) -> Option<String> {
         let hex = self.id.as_str().strip_prefix("eni-")?;
-        (self.interface_type == InterfaceType::VpcEndpoint).then(|| format!("ela-attach-{hex}"))
+        matches!(
+            self.interface_type,
+            InterfaceType::VpcEndpoint | InterfaceType::NetworkLoadBalancer
+        )
+        .then(|| format!("ela-attach-{hex}"))
+    }
+
+    /// The `InstanceOwnerId` AWS shows on the attachment of an interface an AWS service
+    /// manages: `amazon-aws` for an interface endpoint's, `amazon-elb` for a load
+    /// balancer node's.
+    pub fn service_attachment_owner(&self) -> Option<&'static str> {
+        match self.interface_type {
+            InterfaceType::VpcEndpoint => Some("amazon-aws"),
+            InterfaceType::NetworkLoadBalancer => Some("amazon-elb"),
+            _ => None,
+        }
     }
 
     /// Refuses a user's change to an interface an AWS service manages for an endpoint.
     /// AWS answers `AuthFailure` ("You do not have permission to access the specified
     /// resource"): such interfaces change only through ModifyVpcEndpoint.
     fn check_user_may_modify(&self) -> Result<()> {
-        if self.interface_type == InterfaceType::VpcEndpoint {
+        if matches!(
+            self.interface_type,
+            InterfaceType::VpcEndpoint | InterfaceType::NetworkLoadBalancer
+        ) {
             return Err(Error::Coded {
                 code: "AuthFailure",
                 message: "You do not have permission to access the specified resource.".into(),

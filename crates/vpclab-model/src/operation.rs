@@ -267,6 +267,59 @@ pub enum Operation {
         resource_ids: Vec<String>,
         keys: Vec<TagFilter>,
     },
+    /// ELBv2 CreateLoadBalancer (network load balancers).
+    CreateLoadBalancer(CreateLoadBalancer),
+    /// ELBv2 DeleteLoadBalancer.
+    DeleteLoadBalancer {
+        load_balancer_arn: String,
+    },
+    /// ELBv2 CreateTargetGroup.
+    CreateTargetGroup(CreateTargetGroup),
+    /// ELBv2 ModifyTargetGroup (health check settings).
+    ModifyTargetGroup {
+        target_group_arn: String,
+        health_check: HealthCheckSettings,
+    },
+    /// ELBv2 DeleteTargetGroup.
+    DeleteTargetGroup {
+        target_group_arn: String,
+    },
+    /// ELBv2 ModifyTargetGroupAttributes: `(key, value)` pairs.
+    ModifyTargetGroupAttributes {
+        target_group_arn: String,
+        attributes: Vec<(String, String)>,
+    },
+    /// ELBv2 RegisterTargets.
+    RegisterTargets {
+        target_group_arn: String,
+        targets: Vec<TargetDescription>,
+    },
+    /// ELBv2 DeregisterTargets.
+    DeregisterTargets {
+        target_group_arn: String,
+        targets: Vec<TargetDescription>,
+    },
+    /// ELBv2 CreateListener.
+    CreateListener(CreateListener),
+    /// ELBv2 ModifyListener.
+    ModifyListener {
+        listener_arn: String,
+        change: ModifyListener,
+    },
+    /// ELBv2 DeleteListener.
+    DeleteListener {
+        listener_arn: String,
+    },
+    /// ELBv2 AddTags on load balancers, target groups and listeners.
+    AddTags {
+        resource_arns: Vec<String>,
+        tags: Tags,
+    },
+    /// ELBv2 RemoveTags.
+    RemoveTags {
+        resource_arns: Vec<String>,
+        tag_keys: Vec<String>,
+    },
 }
 
 /// What an applied operation produced.
@@ -393,7 +446,20 @@ impl Operation {
             CreateFlowLogs,
             DeleteFlowLogs,
             CreateTags,
-            DeleteTags
+            DeleteTags,
+            CreateLoadBalancer,
+            DeleteLoadBalancer,
+            CreateTargetGroup,
+            ModifyTargetGroup,
+            DeleteTargetGroup,
+            ModifyTargetGroupAttributes,
+            RegisterTargets,
+            DeregisterTargets,
+            CreateListener,
+            ModifyListener,
+            DeleteListener,
+            AddTags,
+            RemoveTags
         )
     }
 }
@@ -756,6 +822,60 @@ impl Lab {
                 .map(|()| Outcome::Done)?,
             O::DeleteTags { resource_ids, keys } => self
                 .delete_tags(c, resource_ids, keys)
+                .map(|()| Outcome::Done)?,
+            O::CreateLoadBalancer(req) => created(self.create_load_balancer(c, req.clone())?),
+            O::DeleteLoadBalancer { load_balancer_arn } => self
+                .delete_load_balancer(c, load_balancer_arn)
+                .map(|()| Outcome::Done)?,
+            O::CreateTargetGroup(req) => created(self.create_target_group(c, req.clone())?),
+            O::ModifyTargetGroup {
+                target_group_arn,
+                health_check,
+            } => self
+                .modify_target_group(c, target_group_arn, health_check)
+                .map(|()| Outcome::Done)?,
+            O::DeleteTargetGroup { target_group_arn } => self
+                .delete_target_group(c, target_group_arn)
+                .map(|()| Outcome::Done)?,
+            O::ModifyTargetGroupAttributes {
+                target_group_arn,
+                attributes,
+            } => self
+                .modify_target_group_attributes(c, target_group_arn, attributes)
+                .map(|()| Outcome::Done)?,
+            O::RegisterTargets {
+                target_group_arn,
+                targets,
+            } => self
+                .register_targets(c, target_group_arn, targets)
+                .map(|()| Outcome::Done)?,
+            O::DeregisterTargets {
+                target_group_arn,
+                targets,
+            } => self
+                .deregister_targets(c, target_group_arn, targets)
+                .map(|()| Outcome::Done)?,
+            O::CreateListener(req) => created(self.create_listener(c, req.clone())?),
+            O::ModifyListener {
+                listener_arn,
+                change,
+            } => self
+                .modify_listener(c, listener_arn, change)
+                .map(|()| Outcome::Done)?,
+            O::DeleteListener { listener_arn } => self
+                .delete_listener(c, listener_arn)
+                .map(|()| Outcome::Done)?,
+            O::AddTags {
+                resource_arns,
+                tags,
+            } => self
+                .add_tags(c, resource_arns, tags)
+                .map(|()| Outcome::Done)?,
+            O::RemoveTags {
+                resource_arns,
+                tag_keys,
+            } => self
+                .remove_tags(c, resource_arns, tag_keys)
                 .map(|()| Outcome::Done)?,
         })
     }

@@ -5,8 +5,9 @@ use std::net::IpAddr;
 
 use vpclab_model::aws_service::service_at;
 use vpclab_model::{
-    InstanceState, InterfaceType, Lab, NetworkInterface, Route, RouteState, RouteTable,
-    RouteTarget, SecurityGroupId, Subnet, VpcEndpointState,
+    ElbProtocol, InstanceState, InterfaceType, Lab, Listener, LoadBalancer, NetworkInterface,
+    RegisteredTarget, Route, RouteState, RouteTable, RouteTarget, SecurityGroupId, Subnet,
+    VpcEndpointId, VpcEndpointState,
 };
 
 use crate::explanation::ExplanationCode as Code;
@@ -665,6 +666,12 @@ impl<'a> Walk<'a> {
         if eni.interface_type == InterfaceType::VpcEndpoint {
             return self.interface_endpoint(eni, header);
         }
+        if eni.interface_type == InterfaceType::NetworkLoadBalancer
+            && let Some(lb) = lab.load_balancer_of_interface(eni.id.as_str())
+        {
+            self.hop(component, header, header, None);
+            return self.load_balancer(lb, eni, header, None);
+        }
         let instance = lab.instance_of(eni);
         if let Some(i) = instance.filter(|i| i.state != InstanceState::Running) {
             let why = format!(
@@ -781,6 +788,183 @@ impl<'a> Walk<'a> {
                 source: header.source,
             },
         })
+    }
+
+    /// A connection reaches a network load balancer's node (its interface in one zone),
+    /// directly or through PrivateLink (`endpoint`): the listener for its port, the
+    /// listener's target group, a target in the node's zone (cross-zone load balancing is
+    /// off by default on NLBs), and from the node on to the target inside the load
+    /// balancer's VPC, where the target's groups and the subnets' ACLs decide.
+    fn load_balancer(
+        &mut self,
+        lb: &'a LoadBalancer,
+        node: &NetworkInterface,
+        header: Header,
+        endpoint: Option<&VpcEndpointId>,
+    ) -> Step {
+        let lab = self.lab;
+        let component = Component::new(ComponentKind::LoadBalancer, &lb.arn);
+        let listeners: Vec<&Listener> = lab.listeners_of(lb).collect();
+        let carries = |l: &Listener| match header.protocol {
+            Protocol::Tcp => l.protocol.carries_tcp(),
+            Protocol::Udp => matches!(l.protocol, ElbProtocol::Udp | ElbProtocol::TcpUdp),
+            Protocol::Icmp => false,
+        };
+        let Some(listener) = listeners
+            .iter()
+            .copied()
+            .find(|l| l.port == header.destination_port && carries(l))
+        else {
+            let ports: Vec<String> = listeners
+                .iter()
+                .map(|l| format!("{} {}", l.protocol.as_str(), l.port))
+                .collect();
+            let (code, why) = if ports.is_empty() {
+                (
+                    Code::Elbv2ListenersMismatch,
+                    format!("load balancer {} has no listener", lb.name),
+                )
+            } else {
+                (
+                    Code::Elbv2ListenerPortRestriction,
+                    format!(
+                        "load balancer {} listens on {} only; nothing accepts {} {}",
+                        lb.name,
+                        ports.join(", "),
+                        header.protocol,
+                        port_text(&header)
+                    ),
+                )
+            };
+            return Err(refuse(component, code, why, None, header));
+        };
+        self.pass(component.clone(), header);
+        let listener_component = Component::new(ComponentKind::Listener, &listener.arn);
+        self.pass(listener_component.clone(), header);
+        let Some(tg) = lab.target_group(listener.target_group_arn.as_str()) else {
+            let why = format!("listener {} forwards to no target group", listener.arn);
+            return Err(refuse(
+                listener_component,
+                Code::Elbv2ListenerHasNoTg,
+                why,
+                None,
+                header,
+            ));
+        };
+        let tg_component = Component::new(ComponentKind::TargetGroup, &tg.arn);
+        if tg.targets.is_empty() {
+            let why = format!("target group {} has no registered target", tg.name);
+            return Err(refuse(
+                listener_component,
+                Code::Elbv2ListenerHasNoTg,
+                why,
+                None,
+                header,
+            ));
+        }
+        let zone = lb
+            .availability_zones
+            .iter()
+            .find(|z| z.network_interface_id == node.id)
+            .map(|z| z.zone_name.as_str())
+            .unwrap_or_default();
+        let in_zone: Vec<&RegisteredTarget> = tg
+            .targets
+            .iter()
+            .filter(|t| {
+                t.availability_zone.as_deref() == Some("all")
+                    || lab.target_zone(tg, t).as_deref() == Some(zone)
+            })
+            .collect();
+        if in_zone.is_empty() {
+            let why = format!(
+                "target group {} has no target in {zone}, the zone of the load balancer node {} reached (cross-zone load balancing is off)",
+                tg.name, node.id
+            );
+            return Err(refuse(
+                component,
+                Code::Elbv2NoTargetsInAz,
+                why,
+                None,
+                header,
+            ));
+        }
+        // AWS routes to healthy targets; the engine cannot probe, so a registered target
+        // whose instance runs stands for a healthy one (the data plane finds out whether
+        // anything is bound behind it).
+        let running = |t: &&&RegisteredTarget| {
+            lab.target_instance(tg, t)
+                .is_none_or(|i| i.state == InstanceState::Running)
+        };
+        let target = in_zone.iter().find(running).copied().unwrap_or(in_zone[0]);
+        let address = match (target.ip(), lab.target_instance(tg, target)) {
+            (Some(ip), _) => IpAddr::V4(ip),
+            (None, Some(i)) => match lab.network_interface(i.primary_network_interface_id.as_str())
+            {
+                Some(eni) => IpAddr::V4(eni.primary_private_ip()),
+                None => {
+                    let why = format!("target {} has no network interface", target.id);
+                    return Err(refuse(
+                        tg_component,
+                        Code::NoPossibleDestination,
+                        why,
+                        None,
+                        header,
+                    ));
+                }
+            },
+            (None, None) => {
+                let why = format!("target {} does not exist", target.id);
+                return Err(refuse(
+                    tg_component,
+                    Code::NoPossibleDestination,
+                    why,
+                    None,
+                    header,
+                ));
+            }
+        };
+        // AWS: through PrivateLink the target always sees the load balancer's address;
+        // otherwise the client's when the group preserves it.
+        let node_address = IpAddr::V4(node.primary_private_ip());
+        let seen_source = if endpoint.is_none() && tg.attributes.preserve_client_ip {
+            header.source
+        } else {
+            node_address
+        };
+        let out = Header {
+            source: seen_source,
+            destination: address,
+            protocol: header.protocol,
+            source_port: header.source_port,
+            destination_port: target.port,
+        };
+        self.hop(tg_component.clone(), header, out, None);
+        self.crossings.push(Crossing::Translate {
+            component: tg_component,
+            inbound: header,
+            outbound: out,
+        });
+        let node_subnet = self.subnet(&node.subnet_id, out)?;
+        match self.route_from(node_subnet, out)? {
+            Delivery::NetworkInterface {
+                network_interface_id,
+                instance_id,
+                address,
+            } => Ok(Delivery::LoadBalancerTarget {
+                load_balancer_arn: lb.arn.to_string(),
+                target_group_arn: tg.arn.to_string(),
+                network_interface_id,
+                instance_id,
+                address,
+                port: target.port,
+                seen_source,
+                proxy_protocol_v2: tg.attributes.proxy_protocol_v2,
+                client: (header.source, header.source_port),
+                vpc_endpoint_id: endpoint.map(|e| e.to_string()),
+            }),
+            other => Ok(other),
+        }
     }
 
     fn internet_gateway_out(

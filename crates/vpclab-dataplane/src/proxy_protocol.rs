@@ -53,7 +53,7 @@ mod tests {
         }
         let tlvs: Vec<_> = parsed.tlvs().collect::<Result<_, _>>().unwrap();
         assert_eq!(tlvs.len(), 1);
-        assert_eq!(u8::from(tlvs[0].kind), PP2_TYPE_AWS);
+        assert_eq!(tlvs[0].kind, PP2_TYPE_AWS);
         assert_eq!(tlvs[0].value[0], PP2_SUBTYPE_AWS_VPCE_ID);
         assert_eq!(&tlvs[0].value[1..], b"vpce-0a1b2c3d4e5f60718");
         assert_eq!(parsed.as_bytes().len(), bytes.len());

@@ -3,11 +3,11 @@
 
 use std::net::IpAddr;
 
-use vpclab_model::aws_service::service_at;
+use vpclab_model::aws_service::{AwsService, service_at};
 use vpclab_model::{
     ElbProtocol, InstanceState, InterfaceType, Lab, Listener, LoadBalancer, NetworkInterface,
-    RegisteredTarget, Route, RouteState, RouteTable, RouteTarget, SecurityGroupId, Subnet,
-    VpcEndpointId, VpcEndpointState,
+    Region, RegisteredTarget, Route, RouteState, RouteTable, RouteTarget, SecurityGroupId, Subnet,
+    VpcEndpoint, VpcEndpointId, VpcEndpointState,
 };
 
 use crate::explanation::ExplanationCode as Code;
@@ -562,7 +562,7 @@ impl<'a> Walk<'a> {
             RouteTarget::NatGateway(id) => self.nat_gateway(id, subnet, header),
             RouteTarget::VpcEndpoint(id) => {
                 self.acl(subnet, true, header, Direction::Forward)?;
-                self.gateway_endpoint(id, subnet, header)
+                self.gateway_endpoint(id, header)
             }
             RouteTarget::VpcPeeringConnection(id) => {
                 self.acl(subnet, true, header, Direction::Forward)?;
@@ -749,9 +749,7 @@ impl<'a> Walk<'a> {
             ));
         }
         self.hop(eni_component, header, header, None);
-        let Some((region, service)) =
-            vpclab_model::aws_service::AwsService::from_service_name(&endpoint.service_name)
-        else {
+        let Some((region, service)) = AwsService::from_service_name(&endpoint.service_name) else {
             let why = format!(
                 "{} leads to {}, which the lab does not serve",
                 endpoint.id, endpoint.service_name
@@ -764,14 +762,34 @@ impl<'a> Walk<'a> {
                 header,
             ));
         };
+        // AWS: also when it came from a peered VPC, where a gateway endpoint cannot serve.
+        let access = ServiceAccess::InterfaceEndpoint {
+            vpc_endpoint_id: endpoint.id.to_string(),
+            vpc_id: endpoint.vpc_id.to_string(),
+            network_interface_id: eni.id.to_string(),
+            source: header.source,
+        };
+        self.endpoint_to_service(endpoint, component, region, service, header, access)
+    }
+
+    /// The endpoint hands the connection to its AWS service. AWS: requests arriving
+    /// through an endpoint carry the endpoint, its VPC and the private source address,
+    /// and no public one.
+    fn endpoint_to_service(
+        &mut self,
+        endpoint: &VpcEndpoint,
+        component: Component,
+        region: Region,
+        service: &AwsService,
+        header: Header,
+        access: ServiceAccess,
+    ) -> Step {
         self.pass(component, header);
         let service_component = Component::new(
             ComponentKind::AwsService,
             format!("{}.{region}", service.name),
         );
         self.pass(service_component, header);
-        // AWS: a request through an interface endpoint carries the endpoint and its VPC,
-        // and the private source address — also when it came from a peered VPC.
         self.context = Some(RequestContext {
             source_vpce: Some(endpoint.id.to_string()),
             source_vpc: Some(endpoint.vpc_id.to_string()),
@@ -781,12 +799,7 @@ impl<'a> Walk<'a> {
         Ok(Delivery::AwsService {
             service: service.name.to_owned(),
             region,
-            access: ServiceAccess::InterfaceEndpoint {
-                vpc_endpoint_id: endpoint.id.to_string(),
-                vpc_id: endpoint.vpc_id.to_string(),
-                network_interface_id: eni.id.to_string(),
-                source: header.source,
-            },
+            access,
         })
     }
 
@@ -1235,12 +1248,7 @@ impl<'a> Walk<'a> {
         self.route_from(nat_subnet, out)
     }
 
-    fn gateway_endpoint(
-        &mut self,
-        id: &vpclab_model::VpcEndpointId,
-        subnet: &Subnet,
-        header: Header,
-    ) -> Step {
+    fn gateway_endpoint(&mut self, id: &vpclab_model::VpcEndpointId, header: Header) -> Step {
         let lab = self.lab;
         let component = Component::new(ComponentKind::VpcEndpoint, id);
         let Some(endpoint) = lab
@@ -1283,27 +1291,12 @@ impl<'a> Walk<'a> {
                 header,
             ));
         };
-        self.pass(component, header);
-        let service_component = Component::new(
-            ComponentKind::AwsService,
-            format!("{}.{region}", service.name),
-        );
-        self.pass(service_component, header);
-        self.context = Some(RequestContext {
-            source_vpce: Some(endpoint.id.to_string()),
-            source_vpc: Some(subnet.vpc_id.to_string()),
-            vpc_source_ip: Some(header.source),
-            source_ip: None,
-        });
-        Ok(Delivery::AwsService {
-            service: service.name.to_owned(),
-            region,
-            access: ServiceAccess::GatewayEndpoint {
-                vpc_endpoint_id: endpoint.id.to_string(),
-                vpc_id: endpoint.vpc_id.to_string(),
-                source: header.source,
-            },
-        })
+        let access = ServiceAccess::GatewayEndpoint {
+            vpc_endpoint_id: endpoint.id.to_string(),
+            vpc_id: endpoint.vpc_id.to_string(),
+            source: header.source,
+        };
+        self.endpoint_to_service(endpoint, component, region, service, header, access)
     }
 
     fn peering(

@@ -6,8 +6,8 @@ use std::net::IpAddr;
 use vpclab_model::aws_service::{AwsService, service_at};
 use vpclab_model::{
     ElbProtocol, InstanceState, InterfaceType, Lab, Listener, LoadBalancer, NetworkInterface,
-    Region, RegisteredTarget, Route, RouteState, RouteTable, RouteTarget, SecurityGroupId, Subnet,
-    VpcEndpoint, VpcEndpointId, VpcEndpointState,
+    Region, RegisteredTarget, Route, RouteState, RouteTable, RouteTarget, SecurityGroupId,
+    ServiceState, Subnet, VpcEndpoint, VpcEndpointId, VpcEndpointState,
 };
 
 use crate::explanation::ExplanationCode as Code;
@@ -750,8 +750,33 @@ impl<'a> Walk<'a> {
         }
         self.hop(eni_component, header, header, None);
         let Some((region, service)) = AwsService::from_service_name(&endpoint.service_name) else {
+            return self.endpoint_service(endpoint, eni, component, header);
+        };
+        // AWS: also when it came from a peered VPC, where a gateway endpoint cannot serve.
+        let access = ServiceAccess::InterfaceEndpoint {
+            vpc_endpoint_id: endpoint.id.to_string(),
+            vpc_id: endpoint.vpc_id.to_string(),
+            network_interface_id: eni.id.to_string(),
+            source: header.source,
+        };
+        self.endpoint_to_service(endpoint, component, region, service, header, access)
+    }
+
+    /// PrivateLink: the endpoint leads to a provider's endpoint service, whose network
+    /// load balancer node in the endpoint interface's zone takes the connection. The
+    /// consumer's address is never routed into the provider's VPC, so their CIDRs may
+    /// overlap, and the provider cannot open connections back.
+    fn endpoint_service(
+        &mut self,
+        endpoint: &VpcEndpoint,
+        eni: &NetworkInterface,
+        component: Component,
+        header: Header,
+    ) -> Step {
+        let lab = self.lab;
+        let Some(svc) = lab.endpoint_service_by_name(&endpoint.service_name) else {
             let why = format!(
-                "{} leads to {}, which the lab does not serve",
+                "{} leads to {}, which no longer exists",
                 endpoint.id, endpoint.service_name
             );
             return Err(refuse(
@@ -762,14 +787,46 @@ impl<'a> Walk<'a> {
                 header,
             ));
         };
-        // AWS: also when it came from a peered VPC, where a gateway endpoint cannot serve.
-        let access = ServiceAccess::InterfaceEndpoint {
-            vpc_endpoint_id: endpoint.id.to_string(),
-            vpc_id: endpoint.vpc_id.to_string(),
-            network_interface_id: eni.id.to_string(),
-            source: header.source,
+        self.pass(component, header);
+        let svc_component = Component::new(ComponentKind::VpcEndpointService, &svc.id);
+        if svc.service_state != ServiceState::Available {
+            let why = format!(
+                "endpoint service {} is {}",
+                svc.id,
+                svc.service_state.as_str()
+            );
+            return Err(refuse(svc_component, Code::BadState, why, None, header));
+        }
+        let zone = lab
+            .subnet(eni.subnet_id.as_str())
+            .map(|s| s.availability_zone.as_str())
+            .unwrap_or_default();
+        let node = svc
+            .network_load_balancer_arns
+            .iter()
+            .filter_map(|arn| lab.load_balancer(arn.as_str()))
+            .find_map(|lb| {
+                lb.availability_zones
+                    .iter()
+                    .find(|z| z.zone_name == zone)
+                    .and_then(|z| lab.network_interface(z.network_interface_id.as_str()))
+                    .map(|node| (lb, node))
+            });
+        let Some((lb, node)) = node else {
+            let why = format!(
+                "endpoint service {} has no load balancer in {zone}, the zone of {}",
+                svc.id, eni.id
+            );
+            return Err(refuse(
+                svc_component,
+                Code::VpceServiceNotInstalledInAz,
+                why,
+                None,
+                header,
+            ));
         };
-        self.endpoint_to_service(endpoint, component, region, service, header, access)
+        self.pass(svc_component, header);
+        self.load_balancer(lb, node, header, Some(&endpoint.id))
     }
 
     /// The endpoint hands the connection to its AWS service. AWS: requests arriving

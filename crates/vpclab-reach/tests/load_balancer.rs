@@ -175,3 +175,179 @@ fn the_target_group_decides_after_the_listener() {
         "ELBV2_LISTENER_HAS_NO_TG",
     );
 }
+
+// ---- PrivateLink ----
+
+struct Link {
+    n: Net,
+    consumer: Caller,
+    client: InstanceId,
+    endpoint: VpcEndpointId,
+    endpoint_sg: SecurityGroupId,
+    service: VpcEndpointServiceId,
+}
+
+/// The provider's network above as an endpoint service (acceptance required) for the
+/// other account, whose VPC has the same CIDR and an interface endpoint admitting TCP 80.
+fn link() -> Link {
+    let mut n = network();
+    let c = n.w.caller.clone();
+    let consumer = n.w.as_other();
+    let service =
+        n.w.lab
+            .create_vpc_endpoint_service_configuration(
+                &c,
+                CreateVpcEndpointServiceConfiguration {
+                    network_load_balancer_arns: vec![n.lb.to_string()],
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    n.w.lab
+        .modify_vpc_endpoint_service_permissions(
+            &c,
+            service.as_str(),
+            &[format!("arn:aws:iam::{}:root", consumer.account.as_str())],
+            &[],
+        )
+        .unwrap();
+    let vpc = n.w.vpc_as(&consumer, "10.0.0.0/16");
+    let subnet = n.w.subnet_as(&consumer, &vpc, "10.0.1.0/24");
+    let endpoint_sg =
+        n.w.lab
+            .create_security_group(&consumer, Some(vpc.as_str()), "to-svc", "svc", Tags::new())
+            .unwrap();
+    n.w.lab
+        .authorize_security_group_rules(
+            &consumer,
+            endpoint_sg.as_str(),
+            false,
+            &[IpPermission::tcp(80, 80, "10.0.0.0/16")],
+        )
+        .unwrap();
+    let client = n.w.instance_as(&consumer, &subnet, false, &[]);
+    let service_name =
+        n.w.lab
+            .vpc_endpoint_service(service.as_str())
+            .unwrap()
+            .service_name
+            .clone();
+    let endpoint =
+        n.w.lab
+            .create_vpc_endpoint(
+                &consumer,
+                CreateVpcEndpoint {
+                    vpc_id: vpc.to_string(),
+                    service_name,
+                    vpc_endpoint_type: Some("Interface".into()),
+                    subnet_ids: vec![subnet.to_string()],
+                    security_group_ids: vec![endpoint_sg.to_string()],
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    Link {
+        n,
+        consumer,
+        client,
+        endpoint,
+        endpoint_sg,
+        service,
+    }
+}
+
+fn endpoint_address(l: &Link) -> std::net::IpAddr {
+    let lab = &l.n.w.lab;
+    lab.vpc_endpoint_addresses(lab.vpc_endpoint(l.endpoint.as_str()).unwrap())[0]
+}
+
+#[test]
+fn privatelink_waits_for_acceptance_then_reaches_the_target_from_the_load_balancer() {
+    let mut l = link();
+    let t = l.n.w.tcp(&l.client, endpoint_address(&l), 80);
+    let r = refused(&t, "BAD_STATE");
+    assert_eq!(r.component.id, l.endpoint.as_str());
+    assert!(
+        r.explanation.contains("pendingAcceptance"),
+        "{}",
+        r.explanation
+    );
+    let c = l.n.w.caller.clone();
+    let failed =
+        l.n.w
+            .lab
+            .accept_vpc_endpoint_connections(&c, l.service.as_str(), &[l.endpoint.to_string()])
+            .unwrap();
+    assert!(failed.is_empty());
+    let t = l.n.w.tcp(&l.client, endpoint_address(&l), 80);
+    let lb_ip = lb_address(&l.n);
+    match delivered(&t) {
+        Delivery::LoadBalancerTarget {
+            instance_id,
+            seen_source,
+            client,
+            vpc_endpoint_id,
+            port,
+            ..
+        } => {
+            assert_eq!(instance_id.as_deref(), Some(l.n.app.as_str()));
+            assert_eq!(*port, 8080);
+            // Through PrivateLink the target sees the load balancer, never the client.
+            assert_eq!(*seen_source, lb_ip);
+            assert_eq!(client.0, l.n.w.private_ip(&l.client));
+            assert_eq!(vpc_endpoint_id.as_deref(), Some(l.endpoint.as_str()));
+        }
+        other => panic!("{other:?}"),
+    }
+    let ids: Vec<&str> = t.forward.iter().map(|h| h.component.id.as_str()).collect();
+    for id in [
+        l.endpoint.as_str(),
+        l.service.as_str(),
+        l.n.lb.as_str(),
+        l.n.tg.as_str(),
+        l.n.app.as_str(),
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {t}");
+    }
+    // A port without a listener, then a rejected connection.
+    refused(
+        &l.n.w.tcp(&l.client, endpoint_address(&l), 443),
+        "ENI_SG_RULES_MISMATCH",
+    );
+    let consumer = l.consumer.clone();
+    l.n.w
+        .lab
+        .authorize_security_group_rules(
+            &consumer,
+            l.endpoint_sg.as_str(),
+            false,
+            &[IpPermission::tcp(443, 443, "10.0.0.0/16")],
+        )
+        .unwrap();
+    let t = l.n.w.tcp(&l.client, endpoint_address(&l), 443);
+    let r = refused(&t, "ELBV2_LISTENER_PORT_RESTRICTION");
+    assert_eq!(r.component.id, l.n.lb.as_str());
+    l.n.w
+        .lab
+        .reject_vpc_endpoint_connections(&c, l.service.as_str(), &[l.endpoint.to_string()])
+        .unwrap();
+    let t = l.n.w.tcp(&l.client, endpoint_address(&l), 80);
+    assert!(refused(&t, "BAD_STATE").explanation.contains("rejected"));
+}
+
+#[test]
+fn the_provider_cannot_open_connections_back_to_the_consumer() {
+    let l = link();
+    // The endpoint's address means nothing in the provider's VPC (the same CIDR): it
+    // reaches no interface there, or one of the provider's own.
+    let t = l.n.w.tcp(&l.n.app, endpoint_address(&l), 80);
+    if let Some(Delivery::NetworkInterface {
+        network_interface_id,
+        ..
+    }) = t.delivery()
+    {
+        let eni = l.n.w.lab.network_interface(network_interface_id).unwrap();
+        assert_eq!(eni.owner_id, l.n.w.caller.account);
+    }
+    assert!(!t.hops().any(|h| h.component.id == l.endpoint.as_str()));
+}

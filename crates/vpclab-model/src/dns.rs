@@ -30,9 +30,11 @@ pub enum Resolution {
     /// A literal address.
     Literal(IpAddr),
     /// An interface endpoint's address: one of its own names
-    /// (`vpce-…-x1y2z3w4.sts.us-east-1.vpce.amazonaws.com`, answered anywhere, as AWS's
-    /// public DNS does), or, inside its VPC with private DNS on, the service's own name
-    /// (`sts.us-east-1.amazonaws.com`).
+    /// (`vpce-…-x1y2z3w4.sts.us-east-1.vpce.amazonaws.com`, or
+    /// `vpce-…-x1y2z3w4.vpce-svc-….us-east-1.vpce.amazonaws.com` for an endpoint service,
+    /// answered anywhere, as AWS's public DNS does), or, inside its VPC with private DNS
+    /// on, the service's own name (`sts.us-east-1.amazonaws.com`, or an endpoint service's
+    /// verified private DNS name, which answers nowhere else).
     InterfaceEndpoint {
         /// The endpoint.
         endpoint: VpcEndpointId,

@@ -44,6 +44,8 @@ pub enum Kind {
     PrefixList,
     /// A VPC endpoint.
     VpcEndpoint,
+    /// A VPC endpoint service (`vpce-svc-…`).
+    VpcEndpointService,
     /// A VPC peering connection.
     VpcPeeringConnection,
     /// An availability zone.
@@ -75,6 +77,7 @@ impl Kind {
             Kind::NetworkAcl => "InvalidNetworkAclID.NotFound",
             Kind::PrefixList => "InvalidPrefixListID.NotFound",
             Kind::VpcEndpoint => "InvalidVpcEndpointId.NotFound",
+            Kind::VpcEndpointService => "InvalidVpcEndpointServiceId.NotFound",
             Kind::VpcPeeringConnection => "InvalidVpcPeeringConnectionID.NotFound",
             Kind::AvailabilityZone => "InvalidParameterValue",
             Kind::FlowLog => "InvalidFlowLogId.NotFound",
@@ -105,6 +108,8 @@ impl Kind {
             Kind::NetworkAcl => "InvalidNetworkAclID.Malformed",
             Kind::PrefixList => "InvalidPrefixListId.Malformed",
             Kind::VpcEndpoint => "InvalidVpcEndpointId.Malformed",
+            // AWS's spelling, doubled `Id` and all.
+            Kind::VpcEndpointService => "InvalidVpcEndpointServiceIdId.Malformed",
             Kind::VpcPeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
             Kind::AvailabilityZone => "InvalidParameterValue",
             Kind::FlowLog => "InvalidFlowLogId.Malformed",
@@ -132,6 +137,7 @@ impl Kind {
             Kind::NetworkAcl => "networkAcl ID",
             Kind::PrefixList => "prefix list ID",
             Kind::VpcEndpoint => "Vpc Endpoint Id",
+            Kind::VpcEndpointService => "VpcEndpointService Id",
             Kind::VpcPeeringConnection => "vpcPeeringConnection ID",
             Kind::AvailabilityZone => "availability zone",
             Kind::FlowLog => "flow log ID",

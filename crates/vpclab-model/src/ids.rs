@@ -108,6 +108,12 @@ id_type! {
     PrefixListId = "pl";
     /// `vpce-…`
     VpcEndpointId = "vpce";
+    /// `vpce-svc-…`: a VPC endpoint service (PrivateLink, provider side).
+    VpcEndpointServiceId = "vpce-svc";
+    /// `vpce-svc-perm-…`: one allowed principal of an endpoint service.
+    ServicePermissionId = "vpce-svc-perm";
+    /// `vpce-con-…`: an endpoint's connection to an endpoint service.
+    VpcEndpointConnectionId = "vpce-con";
     /// `pcx-…`
     VpcPeeringConnectionId = "pcx";
     /// `fl-…`: a flow log.
@@ -186,5 +192,11 @@ mod tests {
         assert!(VpcCidrAssociationId::parse("vpc-cidr-assoc-0123456789abcdef0").is_some());
         assert!(AttachmentId::parse("eni-attach-0123456789abcdef0").is_some());
         assert!(NetworkInterfaceId::parse("eni-attach-0123456789abcdef0").is_none());
+        // Endpoint services and endpoints share the `vpce` stem without being confused.
+        assert!(VpcEndpointServiceId::parse("vpce-svc-0123456789abcdef0").is_some());
+        assert!(VpcEndpointId::parse("vpce-svc-0123456789abcdef0").is_none());
+        assert!(VpcEndpointServiceId::parse("vpce-0123456789abcdef0").is_none());
+        assert!(VpcEndpointServiceId::parse("vpce-svc-perm-0123456789abcdef0").is_none());
+        assert!(ServicePermissionId::parse("vpce-svc-perm-0123456789abcdef0").is_some());
     }
 }

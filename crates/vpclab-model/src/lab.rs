@@ -79,6 +79,9 @@ pub struct Lab {
     pub(crate) network_acls: Table<NetworkAclId, NetworkAcl>,
     pub(crate) prefix_lists: Table<PrefixListId, ManagedPrefixList>,
     pub(crate) vpc_endpoints: Table<VpcEndpointId, VpcEndpoint>,
+    /// VPC endpoint services (PrivateLink, provider side).
+    #[serde(default)]
+    pub(crate) vpc_endpoint_services: Table<VpcEndpointServiceId, VpcEndpointServiceConfiguration>,
     pub(crate) vpc_peering_connections: Table<VpcPeeringConnectionId, VpcPeeringConnection>,
     /// VPC flow logs.
     #[serde(default)]
@@ -231,6 +234,7 @@ impl Lab {
             network_acls: Table::default(),
             prefix_lists: crate::prefix_list::aws_managed_prefix_lists(),
             vpc_endpoints: Table::default(),
+            vpc_endpoint_services: Table::default(),
             vpc_peering_connections: Table::default(),
             flow_logs: Table::default(),
             buckets: Table::default(),
@@ -284,6 +288,7 @@ impl Lab {
         network_acl, network_acls, network_acls: NetworkAclId => NetworkAcl;
         prefix_list, prefix_lists, prefix_lists: PrefixListId => ManagedPrefixList;
         vpc_endpoint, vpc_endpoints, vpc_endpoints: VpcEndpointId => VpcEndpoint;
+        vpc_endpoint_service, vpc_endpoint_services, vpc_endpoint_services: VpcEndpointServiceId => VpcEndpointServiceConfiguration;
         vpc_peering_connection, vpc_peering_connections, vpc_peering_connections: VpcPeeringConnectionId => VpcPeeringConnection;
         flow_log, flow_logs, flow_logs: FlowLogId => FlowLog;
         load_balancer, load_balancers, load_balancers: LoadBalancerArn => LoadBalancer;

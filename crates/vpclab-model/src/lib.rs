@@ -13,6 +13,7 @@ pub mod aws_service;
 mod bucket;
 pub mod cidr;
 mod dns;
+mod endpoint_service;
 mod err;
 mod flow_log;
 pub mod ids;
@@ -40,6 +41,11 @@ mod vpc_endpoint;
 pub use address::{Address, AddressAssociation, AssociateAddress};
 pub use bucket::{Bucket, validate_bucket_name};
 pub use dns::Resolution;
+pub use endpoint_service::{
+    AllowedPrincipal, CreateVpcEndpointServiceConfiguration, DnsNameState,
+    ModifyVpcEndpointServiceConfiguration, PrincipalType, PrivateDnsNameConfiguration,
+    ServiceState, VpcEndpointServiceConfiguration, endpoint_service_name,
+};
 pub use err::{Error, Kind, Result};
 pub use flow_log::{
     CreateFlowLogs, DEFAULT_LOG_FORMAT, FLOW_LOG_FIELDS, FlowLog, FlowLogsCreated, LogDestination,

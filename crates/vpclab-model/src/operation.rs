@@ -238,6 +238,31 @@ pub enum Operation {
     DeleteVpcEndpoints {
         vpc_endpoint_ids: Vec<String>,
     },
+    CreateVpcEndpointServiceConfiguration(CreateVpcEndpointServiceConfiguration),
+    ModifyVpcEndpointServiceConfiguration {
+        service_id: String,
+        change: ModifyVpcEndpointServiceConfiguration,
+    },
+    DeleteVpcEndpointServiceConfigurations {
+        service_ids: Vec<String>,
+    },
+    /// The lab verifies a private DNS name at once (it has no public DNS to look in).
+    StartVpcEndpointServicePrivateDnsVerification {
+        service_id: String,
+    },
+    ModifyVpcEndpointServicePermissions {
+        service_id: String,
+        add_allowed_principals: Vec<String>,
+        remove_allowed_principals: Vec<String>,
+    },
+    AcceptVpcEndpointConnections {
+        service_id: String,
+        vpc_endpoint_ids: Vec<String>,
+    },
+    RejectVpcEndpointConnections {
+        service_id: String,
+        vpc_endpoint_ids: Vec<String>,
+    },
     CreateVpcPeeringConnection {
         vpc_id: String,
         peer_vpc_id: String,
@@ -346,8 +371,10 @@ pub enum Outcome {
     Addresses(Vec<Ipv4Addr>),
     /// ModifyManagedPrefixList: the new version.
     Version(u64),
-    /// DeleteVpcEndpoints: the ones that could not be deleted.
+    /// DeleteVpcEndpoints (and the other bulk actions): the ones that could not be done.
     Unsuccessful(Vec<(String, Error)>),
+    /// ModifyVpcEndpointServicePermissions: the principals added.
+    AddedPrincipals(Vec<AllowedPrincipal>),
     /// DisassociateVpcCidrBlock: the VPC and the block that went.
     Disassociated {
         /// The VPC.
@@ -443,6 +470,13 @@ impl Operation {
             CreateVpcEndpoint,
             ModifyVpcEndpoint,
             DeleteVpcEndpoints,
+            CreateVpcEndpointServiceConfiguration,
+            ModifyVpcEndpointServiceConfiguration,
+            DeleteVpcEndpointServiceConfigurations,
+            StartVpcEndpointServicePrivateDnsVerification,
+            ModifyVpcEndpointServicePermissions,
+            AcceptVpcEndpointConnections,
+            RejectVpcEndpointConnections,
             CreateVpcPeeringConnection,
             AcceptVpcPeeringConnection,
             RejectVpcPeeringConnection,
@@ -787,6 +821,44 @@ impl Lab {
             O::DeleteVpcEndpoints { vpc_endpoint_ids } => {
                 Outcome::Unsuccessful(self.delete_vpc_endpoints(c, vpc_endpoint_ids))
             }
+            O::CreateVpcEndpointServiceConfiguration(req) => {
+                created(self.create_vpc_endpoint_service_configuration(c, req.clone())?)
+            }
+            O::ModifyVpcEndpointServiceConfiguration { service_id, change } => self
+                .modify_vpc_endpoint_service_configuration(c, service_id, change.clone())
+                .map(|()| Outcome::Done)?,
+            O::DeleteVpcEndpointServiceConfigurations { service_ids } => Outcome::Unsuccessful(
+                self.delete_vpc_endpoint_service_configurations(c, service_ids),
+            ),
+            O::StartVpcEndpointServicePrivateDnsVerification { service_id } => self
+                .start_vpc_endpoint_service_private_dns_verification(c, service_id)
+                .map(|()| Outcome::Done)?,
+            O::ModifyVpcEndpointServicePermissions {
+                service_id,
+                add_allowed_principals,
+                remove_allowed_principals,
+            } => Outcome::AddedPrincipals(self.modify_vpc_endpoint_service_permissions(
+                c,
+                service_id,
+                add_allowed_principals,
+                remove_allowed_principals,
+            )?),
+            O::AcceptVpcEndpointConnections {
+                service_id,
+                vpc_endpoint_ids,
+            } => Outcome::Unsuccessful(self.accept_vpc_endpoint_connections(
+                c,
+                service_id,
+                vpc_endpoint_ids,
+            )?),
+            O::RejectVpcEndpointConnections {
+                service_id,
+                vpc_endpoint_ids,
+            } => Outcome::Unsuccessful(self.reject_vpc_endpoint_connections(
+                c,
+                service_id,
+                vpc_endpoint_ids,
+            )?),
             O::CreateVpcPeeringConnection {
                 vpc_id,
                 peer_vpc_id,

@@ -114,6 +114,7 @@ impl Lab {
             NetworkAclId, network_acls, Kind::NetworkAcl;
             PrefixListId, prefix_lists, Kind::PrefixList;
             VpcEndpointId, vpc_endpoints, Kind::VpcEndpoint;
+            VpcEndpointServiceId, vpc_endpoint_services, Kind::VpcEndpointService;
             FlowLogId, flow_logs, Kind::FlowLog;
         }
         if VpcPeeringConnectionId::parse(id).is_some() {
@@ -164,6 +165,7 @@ impl Lab {
             NetworkAclId, network_acls;
             PrefixListId, prefix_lists;
             VpcEndpointId, vpc_endpoints;
+            VpcEndpointServiceId, vpc_endpoint_services;
             VpcPeeringConnectionId, vpc_peering_connections;
             FlowLogId, flow_logs;
         }

@@ -9,6 +9,12 @@
 //! The lab accepts interface endpoints for every service of its catalogue: the control
 //! plane and DNS are complete for all of them, so templates that create the usual set
 //! (ssm, ecr, logs, …) deploy; only S3 and STS have a backend behind the endpoint.
+//!
+//! An interface endpoint may also lead to an endpoint service another account (or the
+//! caller) provides (`com.amazonaws.vpce.<region>.vpce-svc-…`, see `endpoint_service.rs`):
+//! the same interfaces, groups and DNS names, through one [`EndpointTarget`], with the
+//! provider's rules on top (allowed principals, acceptance, its zones, its private DNS
+//! name once verified, no endpoint policy).
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -16,6 +22,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::aws_service::{AwsService, fnv1a};
+use crate::endpoint_service::DnsNameState;
 use crate::err::{Error, Kind, Result};
 use crate::ids::*;
 use crate::lab::{Caller, Lab, Tags, Timestamp};
@@ -33,10 +40,10 @@ pub const VPC_ENDPOINT_REQUESTER_ID: &str = "727180483921";
 
 /// A VPC endpoint.
 ///
-/// The fields serve every endpoint type: a later endpoint-service endpoint
+/// The fields serve every endpoint type: an endpoint to an endpoint service
 /// (`com.amazonaws.vpce.<region>.vpce-svc-…`) is an `Interface` endpoint with the same
-/// subnets, interfaces, groups and DNS entries, and uses the `PendingAcceptance` and
-/// `Rejected` states.
+/// subnets, interfaces, groups and DNS entries, plus its service's id and its connection
+/// id, and uses the `PendingAcceptance` and `Rejected` states.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VpcEndpoint {
     /// `vpce-…`.
@@ -88,6 +95,12 @@ pub struct VpcEndpoint {
     /// (`vpce-<id>-<suffix>.…`); empty for gateway endpoints.
     #[serde(default)]
     pub dns_suffix: String,
+    /// The endpoint service it connects to (`vpce-svc-…`); none for AWS's services.
+    #[serde(default)]
+    pub endpoint_service_id: Option<VpcEndpointServiceId>,
+    /// Its connection to that endpoint service, as the provider sees it.
+    #[serde(default)]
+    pub connection_id: Option<VpcEndpointConnectionId>,
 }
 
 owned!(VpcEndpoint);
@@ -252,8 +265,27 @@ impl VpcEndpoint {
                 .unwrap_or(false)
     }
 
-    /// The service's names its private DNS takes over (empty with private DNS off).
+    /// The endpoint service it connects to, if it leads to one rather than to an AWS
+    /// service.
+    pub fn service_id(&self) -> Option<&VpcEndpointServiceId> {
+        self.endpoint_service_id.as_ref()
+    }
+
+    /// The service's names its private DNS takes over (empty with private DNS off). An
+    /// endpoint service's name is the one its entries hold (kept in step with the
+    /// provider's verified name).
     pub fn private_dns_names(&self) -> Vec<String> {
+        if self.endpoint_service_id.is_some() {
+            if !self.private_dns_enabled {
+                return Vec::new();
+            }
+            return self
+                .dns_entries
+                .iter()
+                .skip(1 + self.subnet_ids.len())
+                .map(|d| d.dns_name.clone())
+                .collect();
+        }
         match AwsService::from_service_name(&self.service_name) {
             Some((region, s)) if self.private_dns_enabled => s.private_dns_names(region),
             _ => Vec::new(),
@@ -294,23 +326,151 @@ fn made_up_zone_id(seed: &str, len: usize) -> String {
     out
 }
 
+/// What an endpoint leads to: one of AWS's services, or an endpoint service an account
+/// provides. Everything the endpoint code needs to know about its service, so that one
+/// code path serves both.
+#[derive(Clone, Debug)]
+pub(crate) enum EndpointTarget {
+    /// `com.amazonaws.<region>.<service>`.
+    Aws {
+        /// The service's region.
+        region: Region,
+        /// The service.
+        service: &'static AwsService,
+    },
+    /// `com.amazonaws.vpce.<region>.vpce-svc-…`.
+    Provided {
+        /// The endpoint service.
+        id: VpcEndpointServiceId,
+        /// `com.amazonaws.vpce.<region>.vpce-svc-…`.
+        service_name: String,
+        /// The zones of its load balancers.
+        zones: Vec<String>,
+        /// Its private DNS name and whether the provider verified it.
+        private_dns_name: Option<(String, DnsNameState)>,
+        /// Whether the provider accepts each endpoint by hand.
+        acceptance_required: bool,
+    },
+}
+
+impl EndpointTarget {
+    /// The service name endpoints name it by.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            EndpointTarget::Aws { region, service } => service.service_name(*region),
+            EndpointTarget::Provided { service_name, .. } => service_name.clone(),
+        }
+    }
+
+    /// Whether a gateway endpoint serves it (only S3 and DynamoDB).
+    pub(crate) fn gateway(&self) -> bool {
+        matches!(self, EndpointTarget::Aws { service, .. } if service.gateway)
+    }
+
+    /// Whether its endpoints take a policy (AWS: endpoint services do not,
+    /// `VpcEndpointPolicySupported` false).
+    pub(crate) fn supports_policy(&self) -> bool {
+        matches!(self, EndpointTarget::Aws { .. })
+    }
+
+    /// The zones an interface endpoint's subnets may be in.
+    fn zones(&self, region: Region) -> Vec<String> {
+        match self {
+            EndpointTarget::Aws { service, .. } => service
+                .availability_zones(region)
+                .into_iter()
+                .map(|z| z.name)
+                .collect(),
+            EndpointTarget::Provided { zones, .. } => zones.clone(),
+        }
+    }
+
+    /// The label between the endpoint's id and the region in its DNS names
+    /// (`sts`, `api.ecr`, `vpce-svc-0abc…`).
+    fn dns_label(&self) -> String {
+        match self {
+            EndpointTarget::Aws { service, .. } => service.endpoint_label(),
+            EndpointTarget::Provided { id, .. } => id.to_string(),
+        }
+    }
+
+    /// Whether its endpoint names are wildcards (AWS: S3's `bucket.`, `accesspoint.`,
+    /// `control.` go before them).
+    fn wildcard(&self) -> bool {
+        matches!(self, EndpointTarget::Aws { service, .. } if service.name == "s3")
+    }
+
+    /// The names private DNS takes over: an AWS service's own names, or an endpoint
+    /// service's verified private DNS name.
+    fn private_dns_names(&self) -> Vec<String> {
+        match self {
+            EndpointTarget::Aws { region, service } => service.private_dns_names(*region),
+            EndpointTarget::Provided {
+                private_dns_name: Some((name, DnsNameState::Verified)),
+                ..
+            } => vec![name.clone()],
+            EndpointTarget::Provided { .. } => Vec::new(),
+        }
+    }
+
+    /// Private DNS when the request does not say: AWS's services other than S3 and
+    /// DynamoDB turn it on; an endpoint service turns it on when it has a verified name.
+    fn default_private_dns(&self) -> bool {
+        match self {
+            EndpointTarget::Aws { service, .. } => !service.gateway,
+            EndpointTarget::Provided { .. } => !self.private_dns_names().is_empty(),
+        }
+    }
+
+    /// Refuses private DNS for an endpoint service without a verified name, with AWS's
+    /// messages.
+    fn check_private_dns_offered(&self) -> Result<()> {
+        match self {
+            EndpointTarget::Aws { .. } => Ok(()),
+            EndpointTarget::Provided {
+                private_dns_name, ..
+            } => match private_dns_name {
+                Some((_, DnsNameState::Verified)) => Ok(()),
+                Some(_) => Err(invalid_parameter(format!(
+                    "Private DNS can't be enabled because the service {} has not verified the private DNS name.",
+                    self.name()
+                ))),
+                None => Err(invalid_parameter(format!(
+                    "Private DNS can't be enabled because the service {} does not provide a private DNS name.",
+                    self.name()
+                ))),
+            },
+        }
+    }
+
+    /// The state a new endpoint starts in: `pendingAcceptance` when the provider accepts
+    /// by hand, else `available`.
+    fn initial_state(&self) -> VpcEndpointState {
+        match self {
+            EndpointTarget::Provided {
+                acceptance_required: true,
+                ..
+            } => VpcEndpointState::PendingAcceptance,
+            _ => VpcEndpointState::Available,
+        }
+    }
+}
+
 /// The endpoint's DNS entries: regional, zonal (one per zone, in `zones` order), then the
 /// private names when private DNS is on (in the endpoint's own private hosted zone).
-fn interface_dns_entries(
+pub(crate) fn interface_dns_entries(
     id: &VpcEndpointId,
     suffix: &str,
-    service: &AwsService,
+    target: &EndpointTarget,
     region: Region,
     zones: &[String],
     private_dns: bool,
 ) -> Vec<DnsEntry> {
     let zone = vpce_hosted_zone_id(region);
-    // AWS: S3's endpoint-specific names are wildcards (`bucket.`, `accesspoint.`,
-    // `control.` go before them).
-    let star = if service.name == "s3" { "*." } else { "" };
+    let star = if target.wildcard() { "*." } else { "" };
     let tail = format!(
         "{}.{}.vpce.amazonaws.com",
-        service.endpoint_label(),
+        target.dns_label(),
         region.name()
     );
     let mut out = vec![DnsEntry {
@@ -324,8 +484,8 @@ fn interface_dns_entries(
     if private_dns {
         let private_zone = made_up_zone_id(&format!("private.{id}"), 21);
         out.extend(
-            service
-                .private_dns_names(region)
+            target
+                .private_dns_names()
                 .into_iter()
                 .map(|dns_name| DnsEntry {
                     dns_name,
@@ -367,6 +527,15 @@ fn refuse_given(given: &[(&str, bool)], only_for: &str) -> Result<()> {
     }
 }
 
+/// AWS's refusal of an endpoint policy for a service whose endpoints take none
+/// (`VpcEndpointPolicySupported` false, as for every endpoint service).
+fn policy_not_supported(target: &EndpointTarget) -> Error {
+    invalid_parameter(format!(
+        "The VPC endpoint service {} does not support VPC endpoint policies.",
+        target.name()
+    ))
+}
+
 /// Checks that a policy document is a JSON object. The policy's meaning is checked by
 /// `vpclab-policy` at the API layer; the model only refuses what is not a document.
 fn check_policy_document(doc: &str) -> Result<()> {
@@ -380,9 +549,10 @@ fn check_policy_document(doc: &str) -> Result<()> {
 }
 
 impl Lab {
-    /// CreateVpcEndpoint: the service must offer the endpoint type in the VPC's region.
-    /// A gateway endpoint adds `pl-… → vpce-…` to each route table (one per service); an
-    /// interface endpoint gets a network interface in each subnet and its DNS names.
+    /// CreateVpcEndpoint: the service must offer the endpoint type in the VPC's region
+    /// (an endpoint service must also admit the caller). A gateway endpoint adds
+    /// `pl-… → vpce-…` to each route table (one per service); an interface endpoint gets a
+    /// network interface in each subnet and its DNS names.
     pub fn create_vpc_endpoint(
         &mut self,
         caller: &Caller,
@@ -397,17 +567,17 @@ impl Lab {
             "Interface" => VpcEndpointType::Interface,
             other => return Err(Error::invalid_value("VpcEndpointType", other, "")),
         };
-        let service = AwsService::from_service_name(&req.service_name)
-            .filter(|(region, _)| *region == caller.region)
-            .map(|(_, s)| s)
-            .ok_or_else(|| Error::InvalidServiceName(req.service_name.clone()))?;
+        let target = self.endpoint_target(caller, &req.service_name)?;
+        if req.policy_document.is_some() && !target.supports_policy() {
+            return Err(policy_not_supported(&target));
+        }
         let policy = req
             .policy_document
             .clone()
             .unwrap_or_else(|| DEFAULT_GATEWAY_POLICY.to_owned());
         check_policy_document(&policy)?;
         if endpoint_type == VpcEndpointType::Interface {
-            return self.create_interface_endpoint(caller, &vpc, service, req, policy);
+            return self.create_interface_endpoint(caller, &vpc, target, req, policy);
         }
         refuse_given(
             &[
@@ -420,12 +590,15 @@ impl Lab {
             ],
             "Interface",
         )?;
-        if !service.gateway {
-            return Err(Error::InvalidParameterValue(format!(
-                "The Vpc Endpoint Service '{}' does not support endpoint type Gateway.",
-                req.service_name
-            )));
-        }
+        let service = match target {
+            EndpointTarget::Aws { service, .. } if service.gateway => service,
+            _ => {
+                return Err(Error::InvalidParameterValue(format!(
+                    "The Vpc Endpoint Service '{}' does not support endpoint type Gateway.",
+                    req.service_name
+                )));
+            }
+        };
         let pl = service
             .prefix_list_id(caller.region)
             .map(PrefixListId::new_unchecked)
@@ -455,18 +628,22 @@ impl Lab {
                 dns_options: None,
                 ip_address_type: None,
                 dns_suffix: String::new(),
+                endpoint_service_id: None,
+                connection_id: None,
             },
         );
         Ok(id)
     }
 
     /// CreateVpcEndpoint for an interface endpoint. Everything is checked before anything
-    /// changes; AWS's services accept at once, so the endpoint is `available`.
+    /// changes; AWS's services accept at once, so the endpoint is `available`, as it is
+    /// for an endpoint service that does not require acceptance (else
+    /// `pendingAcceptance`).
     fn create_interface_endpoint(
         &mut self,
         caller: &Caller,
         vpc: &VpcId,
-        service: &'static AwsService,
+        target: EndpointTarget,
         req: CreateVpcEndpoint,
         policy: String,
     ) -> Result<VpcEndpointId> {
@@ -478,24 +655,37 @@ impl Lab {
         check_dns_record_ip_type(req.dns_options.as_ref())?;
         // AWS: private DNS is on by default, except for the services that also have
         // gateway endpoints (S3, DynamoDB), whose interface endpoints leave the public
-        // names to the gateway endpoint unless asked.
-        let private_dns = req.private_dns_enabled.unwrap_or(!service.gateway);
+        // names to the gateway endpoint unless asked, and endpoint services without a
+        // verified private DNS name.
+        let private_dns = req
+            .private_dns_enabled
+            .unwrap_or_else(|| target.default_private_dns());
+        if private_dns {
+            target.check_private_dns_offered()?;
+        }
         let inbound_only = inbound_only_option(
-            service,
+            target.gateway(),
             private_dns,
             req.dns_options
                 .as_ref()
                 .and_then(|o| o.private_dns_only_for_inbound_resolver_endpoint),
             None,
         )?;
-        let subnets = self.endpoint_subnets(caller, vpc, service, &[], &req.subnet_ids)?;
+        let subnets = self.endpoint_subnets(caller, vpc, &target, &[], &req.subnet_ids)?;
         let groups = self.resolve_interface_groups(caller, vpc, &req.security_group_ids)?;
         if private_dns {
-            self.check_private_dns(vpc, &req.service_name, None, true, inbound_only)?;
+            self.check_private_dns(vpc, &target, None, true, inbound_only)?;
         }
         let addresses = self.endpoint_addresses(&subnets)?;
         let id: VpcEndpointId = self.mint();
         let suffix = dns_suffix(self.ids.next_u64());
+        let (endpoint_service_id, connection_id) = match &target {
+            EndpointTarget::Provided { id: service, .. } => {
+                let connection: VpcEndpointConnectionId = self.mint();
+                (Some(service.clone()), Some(connection))
+            }
+            EndpointTarget::Aws { .. } => (None, None),
+        };
         let interfaces = self.insert_endpoint_interfaces(caller, &id, &groups, addresses);
         let zones: Vec<String> = subnets
             .iter()
@@ -517,7 +707,7 @@ impl Lab {
                 vpc_id: vpc.clone(),
                 service_name: req.service_name,
                 vpc_endpoint_type: VpcEndpointType::Interface,
-                state: VpcEndpointState::Available,
+                state: target.initial_state(),
                 policy_document: policy,
                 route_table_ids: BTreeSet::new(),
                 creation_timestamp: caller.now,
@@ -527,7 +717,7 @@ impl Lab {
                 dns_entries: interface_dns_entries(
                     &id,
                     &suffix,
-                    service,
+                    &target,
                     region,
                     &zones,
                     private_dns,
@@ -539,6 +729,8 @@ impl Lab {
                 }),
                 ip_address_type: Some(ip_address_type),
                 dns_suffix: suffix,
+                endpoint_service_id,
+                connection_id,
             },
         );
         Ok(id)
@@ -551,11 +743,11 @@ impl Lab {
         &self,
         caller: &Caller,
         vpc: &VpcId,
-        service: &AwsService,
+        target: &EndpointTarget,
         keeps: &[SubnetId],
         ids: &[String],
     ) -> Result<Vec<Subnet>> {
-        let offered = service.availability_zones(caller.region);
+        let offered = target.zones(caller.region);
         let mut zones: Vec<String> = keeps
             .iter()
             .filter_map(|s| self.subnets.get(s))
@@ -572,10 +764,10 @@ impl Lab {
                     "The subnet ID '{id}' does not belong to the VPC '{vpc}'."
                 )));
             }
-            if !offered.iter().any(|z| z.name == subnet.availability_zone) {
+            if !offered.contains(&subnet.availability_zone) {
                 return Err(invalid_parameter(format!(
                     "The VPC endpoint service {} does not support the availability zone of the subnet: {id}.",
-                    service.service_name(caller.region)
+                    target.name()
                 )));
             }
             // AWS: one interface per zone.
@@ -642,7 +834,7 @@ impl Lab {
     fn check_private_dns(
         &self,
         vpc: &VpcId,
-        service_name: &str,
+        target: &EndpointTarget,
         this: Option<&VpcEndpointId>,
         turning_on: bool,
         inbound_only: Option<bool>,
@@ -657,22 +849,26 @@ impl Lab {
                     "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for {vpc}"
                 )));
             }
+            // AWS: one private hosted zone per name in a VPC — another endpoint of the
+            // same service, or of an endpoint service with the same private DNS name.
+            let service_name = target.name();
+            let names = target.private_dns_names();
             let taken = self.vpc_endpoints.values().any(|e| {
                 &e.vpc_id == vpc
-                    && e.service_name == service_name
                     && e.private_dns_enabled
                     && Some(&e.id) != this
+                    && (e.service_name == service_name
+                        || e.private_dns_names().iter().any(|n| names.contains(n)))
             });
             if taken {
-                let name = AwsService::from_service_name(service_name)
-                    .and_then(|(r, s)| s.private_dns_names(r).into_iter().next())
-                    .unwrap_or_else(|| service_name.to_owned());
+                let name = names.first().cloned().unwrap_or(service_name);
                 return Err(invalid_parameter(format!(
                     "private-dns-enabled cannot be set because there is already a conflicting DNS domain for {name} in the VPC {vpc}"
                 )));
             }
         }
         if inbound_only == Some(true) {
+            let service_name = target.name();
             let has_gateway = self.vpc_endpoints.values().any(|e| {
                 &e.vpc_id == vpc
                     && e.service_name == service_name
@@ -783,7 +979,11 @@ impl Lab {
             (None, false) => None,
         };
         if e.is_interface() {
-            self.modify_interface_endpoint(caller, &e, req)?;
+            let target = self.target_of(&e)?;
+            if req.policy_document.is_some() && !target.supports_policy() {
+                return Err(policy_not_supported(&target));
+            }
+            self.modify_interface_endpoint(caller, &e, &target, req)?;
         } else {
             self.modify_gateway_endpoint(caller, &e, req)?;
         }
@@ -865,6 +1065,7 @@ impl Lab {
         &mut self,
         caller: &Caller,
         e: &VpcEndpoint,
+        target: &EndpointTarget,
         req: ModifyVpcEndpoint,
     ) -> Result<()> {
         refuse_given(
@@ -874,8 +1075,7 @@ impl Lab {
             )],
             "Gateway",
         )?;
-        let (region, service) = AwsService::from_service_name(&e.service_name)
-            .ok_or_else(|| Error::InvalidServiceName(e.service_name.clone()))?;
+        let region = e.region;
         check_ip_address_type(req.ip_address_type.as_deref())?;
         check_dns_record_ip_type(req.dns_options.as_ref())?;
         // Subnets: the removed ones must be the endpoint's; the final set has one per zone.
@@ -898,8 +1098,7 @@ impl Lab {
             .filter(|s| !removed.contains(s))
             .cloned()
             .collect();
-        let added =
-            self.endpoint_subnets(caller, &e.vpc_id, service, &kept, &req.add_subnet_ids)?;
+        let added = self.endpoint_subnets(caller, &e.vpc_id, target, &kept, &req.add_subnet_ids)?;
         // Security groups: AWS keeps at least one on an interface endpoint.
         let mut groups = e.groups.clone();
         for g in &req.remove_security_group_ids {
@@ -946,7 +1145,7 @@ impl Lab {
             .as_ref()
             .and_then(|o| o.private_dns_only_for_inbound_resolver_endpoint);
         let inbound_only = inbound_only_option(
-            service,
+            target.gateway(),
             private_dns,
             req.dns_options
                 .as_ref()
@@ -955,10 +1154,13 @@ impl Lab {
         )?;
         if private_dns {
             let turning_on = !e.private_dns_enabled;
+            if turning_on {
+                target.check_private_dns_offered()?;
+            }
             let inbound_change = inbound_only != current_inbound || turning_on;
             self.check_private_dns(
                 &e.vpc_id,
-                &e.service_name,
+                target,
                 Some(&e.id),
                 turning_on,
                 inbound_only.filter(|_| inbound_change),
@@ -1005,7 +1207,7 @@ impl Lab {
             .collect();
         if let Some(ep) = self.vpc_endpoints.get_mut(&e.id) {
             ep.dns_entries =
-                interface_dns_entries(&ep.id, &ep.dns_suffix, service, region, &zones, private_dns);
+                interface_dns_entries(&ep.id, &ep.dns_suffix, target, region, &zones, private_dns);
             ep.subnet_ids = subnet_ids;
             ep.network_interface_ids = interfaces;
             ep.groups = groups;
@@ -1119,12 +1321,12 @@ fn check_dns_record_ip_type(options: Option<&DnsOptionsSpecification>) -> Result
 /// (AWS: "If you don't specify a value … it will default to true"), keeping what it
 /// was (`current`) when private DNS stays on; with private DNS off it is false.
 fn inbound_only_option(
-    service: &AwsService,
+    gateway: bool,
     private_dns: bool,
     asked: Option<bool>,
     current: Option<bool>,
 ) -> Result<Option<bool>> {
-    if !service.gateway {
+    if !gateway {
         return match asked {
             Some(_) => Err(invalid_parameter(
                 "PrivateDnsOnlyForInboundResolverEndpoint is only supported for services that support gateway endpoints.",

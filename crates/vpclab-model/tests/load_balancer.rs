@@ -1088,3 +1088,34 @@ fn load_balancer_attributes_and_deletion_protection() {
     lab.delete_load_balancer(&a, lb.as_str()).unwrap();
     assert_consistent(&lab);
 }
+
+#[test]
+fn a_load_balancer_an_endpoint_service_fronts_cannot_be_deleted() {
+    let World {
+        mut lab,
+        a,
+        subnets,
+        ..
+    } = world();
+    let lb = lab
+        .create_load_balancer(&a, nlb("svc", "internal", &[&subnets[0]]))
+        .unwrap();
+    let svc = lab
+        .create_vpc_endpoint_service_configuration(
+            &a,
+            CreateVpcEndpointServiceConfiguration {
+                network_load_balancer_arns: vec![lb.to_string()],
+                ..CreateVpcEndpointServiceConfiguration::default()
+            },
+        )
+        .unwrap();
+    assert_refused(&mut lab, "ResourceInUse", |x| {
+        x.delete_load_balancer(&a, lb.as_str())
+    });
+    assert!(
+        lab.delete_vpc_endpoint_service_configurations(&a, &[svc.to_string()])
+            .is_empty()
+    );
+    lab.delete_load_balancer(&a, lb.as_str()).unwrap();
+    assert_consistent(&lab);
+}

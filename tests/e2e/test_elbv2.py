@@ -553,3 +553,41 @@ def test_load_balancers_survive_a_restart():
         refused("DuplicateTargetGroupName", elbv2.create_target_group, Name="durable", Protocol="TCP", Port=81, VpcId=vpc, TargetType="ip")
     finally:
         lab.cleanup()
+
+
+def test_requests_are_signed_and_answered_in_the_query_error_shape(lab):
+    wrong = lab.client("elbv2", secret="not-the-secret")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        wrong.describe_load_balancers()
+    assert error_code(e) == "SignatureDoesNotMatch"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    unknown = lab.client("elbv2", key="nobody", secret="x")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        unknown.describe_target_groups()
+    assert error_code(e) == "InvalidClientTokenId"
+    # The raw error document is the query protocol's, with ELBv2's namespace.
+    import urllib.request
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    body = "Action=DescribeLoadBalancers&Version=2015-12-01&LoadBalancerArns.member.1=nope"
+    req = AWSRequest(method="POST", url=lab.endpoint + "/", data=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials("test", "test"), "elasticloadbalancing", "us-east-1").add_auth(req)
+    http = urllib.request.Request(lab.endpoint + "/", data=body.encode(), headers=dict(req.headers.items()), method="POST")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(http)
+    assert e.value.code == 400
+    doc = e.value.read().decode()
+    assert doc.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">'), doc
+    assert "<Error><Type>Sender</Type><Code>ValidationError</Code><Message>" in doc and "<RequestId>" in doc
+    ok_body = "Action=DescribeLoadBalancers&Version=2015-12-01"
+    req = AWSRequest(method="POST", url=lab.endpoint + "/", data=ok_body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials("test", "test"), "elasticloadbalancing", "us-east-1").add_auth(req)
+    http = urllib.request.Request(lab.endpoint + "/", data=ok_body.encode(), headers=dict(req.headers.items()), method="POST")
+    doc = urllib.request.urlopen(http).read().decode()
+    assert re.match(r'<\?xml version="1.0" encoding="UTF-8"\?>\n<DescribeLoadBalancersResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeLoadBalancersResult><LoadBalancers', doc), doc
+    assert re.search(r"</DescribeLoadBalancersResult><ResponseMetadata><RequestId>[^<]+</RequestId></ResponseMetadata></DescribeLoadBalancersResponse>$", doc), doc

@@ -29,6 +29,9 @@ pub enum Target {
         instance_id: String,
         /// The host address its port is bound to.
         address: SocketAddr,
+        /// What the connection starts with: a load balancer's PROXY protocol v2 header,
+        /// or nothing.
+        preamble: Vec<u8>,
     },
     /// An instance (or interface) that passes the flow but has nothing bound to the port:
     /// a closed port.
@@ -109,27 +112,71 @@ fn target_of(lab: &Lab, trace: &Trace, delivery: &Delivery, port: u16) -> Target
             network_interface_id,
             instance_id,
             ..
+        } => bound_port(
+            lab,
+            network_interface_id,
+            instance_id.as_deref(),
+            port,
+            Vec::new(),
+        ),
+        Delivery::LoadBalancerTarget {
+            network_interface_id,
+            instance_id,
+            address,
+            port: target_port,
+            proxy_protocol_v2,
+            client,
+            vpc_endpoint_id,
+            ..
         } => {
-            let tag = format!("{PORT_TAG_PREFIX}{port}");
-            let bound = instance_id
-                .as_deref()
-                .and_then(|id| lab.instance(id))
-                .and_then(|i| i.tags.get(&tag))
-                .or_else(|| {
-                    lab.network_interface(network_interface_id)
-                        .and_then(|e| e.tags.get(&tag))
-                })
-                .and_then(|v| v.trim().parse::<SocketAddr>().ok());
-            let reached = instance_id
-                .clone()
-                .unwrap_or_else(|| network_interface_id.clone());
-            match bound {
-                Some(address) => Target::Bound {
-                    instance_id: reached,
-                    address,
-                },
-                None => Target::Unbound { reached, port },
-            }
+            // A header that cannot be built (never, for addresses of one family) leaves
+            // the connection without one rather than refusing it.
+            let preamble = if *proxy_protocol_v2 {
+                crate::proxy_protocol::header(
+                    SocketAddr::new(client.0, client.1),
+                    SocketAddr::new(*address, *target_port),
+                    vpc_endpoint_id.as_deref(),
+                )
+                .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            bound_port(
+                lab,
+                network_interface_id,
+                instance_id.as_deref(),
+                *target_port,
+                preamble,
+            )
         }
+    }
+}
+
+/// Where a connection to `port` of an instance (or a bare interface) goes: the host
+/// address the tag `vpclab:port:<port>` binds it to, or nowhere.
+fn bound_port(
+    lab: &Lab,
+    network_interface_id: &str,
+    instance_id: Option<&str>,
+    port: u16,
+    preamble: Vec<u8>,
+) -> Target {
+    let tag = format!("{PORT_TAG_PREFIX}{port}");
+    let bound = instance_id
+        .and_then(|id| lab.instance(id))
+        .and_then(|i| i.tags.get(&tag))
+        .or_else(|| {
+            lab.network_interface(network_interface_id)
+                .and_then(|e| e.tags.get(&tag))
+        })
+        .and_then(|v| v.trim().parse::<SocketAddr>().ok());
+    let reached = instance_id.unwrap_or(network_interface_id).to_owned();
+    match bound {
+        Some(address) => Target::Bound {
+            instance_id: reached,
+            address,
+            preamble,
+        },
+        None => Target::Unbound { reached, port },
     }
 }

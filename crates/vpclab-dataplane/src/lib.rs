@@ -14,6 +14,7 @@ pub mod accounting;
 pub mod decide;
 pub mod flowlog;
 pub mod proxy;
+pub mod proxy_protocol;
 pub mod tls;
 
 pub use decide::{Decision, PORT_TAG_PREFIX, Target, decide};

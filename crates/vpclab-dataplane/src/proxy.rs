@@ -244,9 +244,10 @@ impl Dataplane {
                 self.account(&who, &decision.trace, true, (0, 0), start);
                 proto.reply_error(&ReplyError::ConnectionRefused).await?;
             }
-            Target::Bound { address, .. } => match TcpStream::connect(address).await {
+            Target::Bound {
+                address, preamble, ..
+            } => match connect_bound(address, &preamble).await {
                 Ok(mut upstream) => {
-                    let _ = upstream.set_nodelay(true);
                     let mut client = proto.reply_success(bound).await?;
                     let moved = relay(&mut client, &mut upstream).await;
                     self.account(&who, &decision.trace, true, moved, start);
@@ -355,8 +356,11 @@ impl Dataplane {
         }
         if connect {
             let mut upstream = None;
-            if let Target::Bound { address, .. } = &target {
-                match TcpStream::connect(address).await {
+            if let Target::Bound {
+                address, preamble, ..
+            } = &target
+            {
+                match connect_bound(*address, preamble).await {
                     Ok(s) => upstream = Some(s),
                     Err(e) => {
                         let why = format!("the bound address {address} refused: {e}");
@@ -406,7 +410,9 @@ impl Dataplane {
                     format!("vpclab: the lab does not serve {service}\n"),
                 ),
             },
-            Target::Bound { address, .. } => forward_http(req, address).await,
+            Target::Bound {
+                address, preamble, ..
+            } => forward_http(req, address, &preamble).await,
             Target::Unbound { .. } => answer(StatusCode::BAD_GATEWAY, "vpclab: nothing listens\n"),
         };
         let received = match content_length(resp.headers()) {
@@ -539,9 +545,24 @@ where
 }
 
 /// Forwards one absolute-URI request to a bound port (in origin form).
-async fn forward_http(mut req: Request<Incoming>, address: SocketAddr) -> Response<ProxyBody> {
+/// Connects to a bound host address and sends what the connection must start with (a
+/// load balancer's PROXY protocol header, or nothing).
+async fn connect_bound(address: SocketAddr, preamble: &[u8]) -> std::io::Result<TcpStream> {
+    let mut upstream = TcpStream::connect(address).await?;
+    let _ = upstream.set_nodelay(true);
+    if !preamble.is_empty() {
+        upstream.write_all(preamble).await?;
+    }
+    Ok(upstream)
+}
+
+async fn forward_http(
+    mut req: Request<Incoming>,
+    address: SocketAddr,
+    preamble: &[u8],
+) -> Response<ProxyBody> {
     let fail = |e: String| answer(StatusCode::BAD_GATEWAY, format!("vpclab: {address}: {e}\n"));
-    let stream = match TcpStream::connect(address).await {
+    let stream = match connect_bound(address, preamble).await {
         Ok(s) => s,
         Err(e) => return fail(e.to_string()),
     };

@@ -259,6 +259,25 @@ impl Lab {
                 "The network interface {eni_id} belongs to a NAT gateway; its address is set when the NAT gateway is created."
             )));
         }
+        if eni.interface_type == InterfaceType::NetworkLoadBalancer {
+            return Err(Error::InvalidParameterValue(format!(
+                "The network interface {eni_id} belongs to a load balancer; its address is set by the load balancer's subnet mappings."
+            )));
+        }
+        // An Elastic IP a service holds (a NAT gateway's, a load balancer node's) moves
+        // only when the service goes.
+        if let Some(owner) = address
+            .association
+            .as_ref()
+            .and_then(|x| self.network_interfaces.get(&x.network_interface_id))
+            .and_then(|e| service_holding(e.interface_type))
+        {
+            return Err(Error::OperationNotPermitted(format!(
+                "The address {} is used by {owner} and cannot be moved; delete the {owner_short} instead.",
+                address.public_ip,
+                owner_short = owner.trim_start_matches("a "),
+            )));
+        }
         let private_ip = match &req.private_ip_address {
             Some(p) => match crate::cidr::parse_ip("privateIpAddress", p)? {
                 IpAddr::V4(v4) if eni.private_ips.iter().any(|x| x.address == v4) => v4,
@@ -365,14 +384,15 @@ impl Lab {
         let Some(assoc) = &address.association else {
             return Err(Error::not_found(Kind::Association, association_id_or_ip));
         };
-        let nat_owned = self
+        let owner = self
             .network_interfaces
             .get(&assoc.network_interface_id)
-            .is_some_and(|e| e.interface_type == InterfaceType::NatGateway);
-        if nat_owned {
+            .and_then(|e| service_holding(e.interface_type));
+        if let Some(owner) = owner {
             return Err(Error::OperationNotPermitted(format!(
-                "The address {} is used by a NAT gateway and cannot be disassociated; delete the NAT gateway instead.",
-                address.public_ip
+                "The address {} is used by {owner} and cannot be disassociated; delete the {} instead.",
+                address.public_ip,
+                owner.trim_start_matches("a ")
             )));
         }
         let (id, eni, private_ip) = (
@@ -450,5 +470,14 @@ impl Lab {
                 slot.association = association;
             }
         });
+    }
+}
+
+/// The AWS service that holds the Elastic IP of an interface of this type, if any.
+fn service_holding(t: InterfaceType) -> Option<&'static str> {
+    match t {
+        InterfaceType::NatGateway => Some("a NAT gateway"),
+        InterfaceType::NetworkLoadBalancer => Some("a load balancer"),
+        _ => None,
     }
 }

@@ -943,6 +943,17 @@ impl Lab {
             Err(e) if e.code() == "LoadBalancerNotFound" => return Ok(()),
             Err(e) => return Err(e),
         };
+        // AWS: a load balancer an endpoint service fronts cannot go until the service
+        // lets it go.
+        if let Some(svc) = self.endpoint_service_of_load_balancer(lb.arn.as_str()) {
+            return Err(elb_error(
+                "ResourceInUse",
+                format!(
+                    "Load balancer '{arn}' cannot be deleted because it is currently associated with another service ({})",
+                    svc.id
+                ),
+            ));
+        }
         if lb.deletion_protection() {
             return Err(elb_error(
                 "OperationNotPermitted",

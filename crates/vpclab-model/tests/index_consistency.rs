@@ -94,6 +94,12 @@ enum Op {
         private: bool,
     },
     DeleteNat(u8),
+    CreateNlb {
+        subnet: u8,
+        eip: u8,
+        internet: bool,
+    },
+    DeleteNlb(u8),
     CreateEndpoint {
         vpc: u8,
         rt: u8,
@@ -127,7 +133,7 @@ enum Op {
     Tick(u8),
 }
 
-const KINDS: u8 = 46;
+const KINDS: u8 = 48;
 
 fn decode((kind, p, flag): (u8, [u8; 4], bool)) -> Op {
     let [a, b, c, d] = p;
@@ -223,6 +229,12 @@ fn decode((kind, p, flag): (u8, [u8; 4], bool)) -> Op {
         42 => Op::CreateAcl(a),
         43 => Op::ReplaceAclAssociation { subnet: a, acl: b },
         44 => Op::DeleteAcl(a),
+        46 => Op::CreateNlb {
+            subnet: a,
+            eip: b,
+            internet: flag,
+        },
+        47 => Op::DeleteNlb(a),
         _ => Op::Tick(a),
     }
 }
@@ -249,6 +261,7 @@ struct Pools {
     rtbs: Vec<String>,
     rtb_assocs: Vec<String>,
     nats: Vec<String>,
+    nlbs: Vec<String>,
     endpoints: Vec<String>,
     pcxs: Vec<String>,
     sgs: Vec<String>,
@@ -672,6 +685,44 @@ impl Runner {
                 self.pools.nats.push(id.to_string());
             }
             Op::DeleteNat(n) => lab.delete_nat_gateway(&c, &pick(&p.nats, n, "nat"))?,
+            Op::CreateNlb {
+                subnet,
+                eip,
+                internet,
+            } => {
+                let n = self.pools.nlbs.len();
+                let id = lab.create_load_balancer(
+                    &c,
+                    CreateLoadBalancer {
+                        name: format!("nlb{n}"),
+                        load_balancer_type: Some("network".into()),
+                        scheme: Some(
+                            if internet {
+                                "internet-facing"
+                            } else {
+                                "internal"
+                            }
+                            .into(),
+                        ),
+                        subnet_mappings: vec![SubnetMapping {
+                            subnet_id: pick(&p.subnets, subnet, "subnet"),
+                            allocation_id: (internet && eip % 2 == 0)
+                                .then(|| pick(&p.eips, eip / 2, "eipalloc")),
+                            ..SubnetMapping::default()
+                        }],
+                        ..CreateLoadBalancer::default()
+                    },
+                )?;
+                self.pools.nlbs.push(id.to_string());
+            }
+            Op::DeleteNlb(n) => {
+                let arn = self
+                    .pools
+                    .nlbs
+                    .get(usize::from(n) % self.pools.nlbs.len().max(1));
+                let arn = arn.cloned().unwrap_or_else(|| "not-an-arn".into());
+                lab.delete_load_balancer(&c, &arn)?
+            }
             Op::CreateEndpoint { vpc, rt, dynamodb } => {
                 let service = if dynamodb { "dynamodb" } else { "s3" };
                 let id = lab.create_vpc_endpoint(

@@ -203,6 +203,43 @@ fn internet_facing_nodes_get_public_addresses_from_mapping_or_aws() {
         Some(&z1.network_interface_id)
     );
 
+    // The load balancer holds its Elastic IP and its nodes' addresses.
+    let assoc = addr
+        .association
+        .as_ref()
+        .unwrap()
+        .association_id
+        .to_string();
+    assert_refused(&mut lab, "OperationNotPermitted", |l| {
+        l.disassociate_address(&a, &assoc)
+    });
+    let i = instance(&mut lab, &a, &subnets[0]);
+    assert_refused(&mut lab, "OperationNotPermitted", |l| {
+        l.associate_address(
+            &a,
+            &AssociateAddress {
+                allocation_id: alloc.to_string(),
+                instance_id: Some(i.to_string()),
+                ..AssociateAddress::default()
+            },
+        )
+    });
+    let other = eip(&mut lab, &a);
+    let node = z1.network_interface_id.to_string();
+    assert_refused(&mut lab, "InvalidParameterValue", |l| {
+        l.associate_address(
+            &a,
+            &AssociateAddress {
+                allocation_id: other.to_string(),
+                network_interface_id: Some(node),
+                ..AssociateAddress::default()
+            },
+        )
+    });
+    assert_refused(&mut lab, "InvalidIPAddress.InUse", |l| {
+        l.release_address(&a, alloc.as_str())
+    });
+
     // Deleting frees the Elastic IP and the interfaces.
     lab.delete_load_balancer(&a, arn.as_str()).unwrap();
     assert_consistent(&lab);
@@ -1048,6 +1085,37 @@ fn load_balancer_attributes_and_deletion_protection() {
         &set("deletion_protection.enabled", "false"),
     )
     .unwrap();
+    lab.delete_load_balancer(&a, lb.as_str()).unwrap();
+    assert_consistent(&lab);
+}
+
+#[test]
+fn a_load_balancer_an_endpoint_service_fronts_cannot_be_deleted() {
+    let World {
+        mut lab,
+        a,
+        subnets,
+        ..
+    } = world();
+    let lb = lab
+        .create_load_balancer(&a, nlb("svc", "internal", &[&subnets[0]]))
+        .unwrap();
+    let svc = lab
+        .create_vpc_endpoint_service_configuration(
+            &a,
+            CreateVpcEndpointServiceConfiguration {
+                network_load_balancer_arns: vec![lb.to_string()],
+                ..CreateVpcEndpointServiceConfiguration::default()
+            },
+        )
+        .unwrap();
+    assert_refused(&mut lab, "ResourceInUse", |x| {
+        x.delete_load_balancer(&a, lb.as_str())
+    });
+    assert!(
+        lab.delete_vpc_endpoint_service_configurations(&a, &[svc.to_string()])
+            .is_empty()
+    );
     lab.delete_load_balancer(&a, lb.as_str()).unwrap();
     assert_consistent(&lab);
 }

@@ -12,6 +12,10 @@ pub enum ExplanationCode {
     BadState,
     BadStateAttachment,
     BadStateRoute,
+    Elbv2ListenerHasNoTg,
+    Elbv2ListenerPortRestriction,
+    Elbv2ListenersMismatch,
+    Elbv2NoTargetsInAz,
     EniAddressRestriction,
     EniSgRulesMismatch,
     EniSourceDestCheckRestriction,
@@ -29,6 +33,7 @@ pub enum ExplanationCode {
     UnknownDestination,
     VpcLocalRouteCidrRestriction,
     VpceGatewayProtocolRestriction,
+    VpceServiceNotInstalledInAz,
 }
 
 impl ExplanationCode {
@@ -38,6 +43,10 @@ impl ExplanationCode {
             ExplanationCode::BadState => "BAD_STATE",
             ExplanationCode::BadStateAttachment => "BAD_STATE_ATTACHMENT",
             ExplanationCode::BadStateRoute => "BAD_STATE_ROUTE",
+            ExplanationCode::Elbv2ListenerHasNoTg => "ELBV2_LISTENER_HAS_NO_TG",
+            ExplanationCode::Elbv2ListenerPortRestriction => "ELBV2_LISTENER_PORT_RESTRICTION",
+            ExplanationCode::Elbv2ListenersMismatch => "ELBV2_LISTENERS_MISMATCH",
+            ExplanationCode::Elbv2NoTargetsInAz => "ELBV2_NO_TARGETS_IN_AZ",
             ExplanationCode::EniAddressRestriction => "ENI_ADDRESS_RESTRICTION",
             ExplanationCode::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
             ExplanationCode::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
@@ -63,6 +72,7 @@ impl ExplanationCode {
             ExplanationCode::UnknownDestination => "UNKNOWN_DESTINATION",
             ExplanationCode::VpcLocalRouteCidrRestriction => "VPC_LOCAL_ROUTE_CIDR_RESTRICTION",
             ExplanationCode::VpceGatewayProtocolRestriction => "VPCE_GATEWAY_PROTOCOL_RESTRICTION",
+            ExplanationCode::VpceServiceNotInstalledInAz => "VPCE_SERVICE_NOT_INSTALLED_IN_AZ",
         }
     }
 
@@ -74,6 +84,18 @@ impl ExplanationCode {
                 "The attachment between these components is not in a functional state."
             }
             ExplanationCode::BadStateRoute => "This route is not in a functional state.",
+            ExplanationCode::Elbv2ListenerHasNoTg => {
+                "This listener is associated with target groups that have no targets."
+            }
+            ExplanationCode::Elbv2ListenerPortRestriction => {
+                "This listener does not accept traffic unless it has the specified destination port."
+            }
+            ExplanationCode::Elbv2ListenersMismatch => {
+                "This load balancer does not have a listener that accepts the traffic."
+            }
+            ExplanationCode::Elbv2NoTargetsInAz => {
+                "The load balancer does not have targets in the specified Availability Zones."
+            }
             ExplanationCode::EniAddressRestriction => {
                 "This network interface does not allow inbound or outbound traffic unless the source or destination address matches its private IP address."
             }
@@ -124,6 +146,9 @@ impl ExplanationCode {
             }
             ExplanationCode::VpceGatewayProtocolRestriction => {
                 "VPC gateway endpoints accept only TCP or ICMP ECHO traffic, and emit only TCP or ICMP ECHO reply traffic."
+            }
+            ExplanationCode::VpceServiceNotInstalledInAz => {
+                "The VPC endpoint service is not installed in the specified Availability Zone."
             }
         }
     }

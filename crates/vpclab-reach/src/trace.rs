@@ -134,6 +134,10 @@ pub enum ComponentKind {
     VpcPeeringConnection,
     Internet,
     AwsService,
+    VpcEndpointService,
+    LoadBalancer,
+    Listener,
+    TargetGroup,
 }
 
 impl ComponentKind {
@@ -154,6 +158,10 @@ impl ComponentKind {
             ComponentKind::VpcPeeringConnection => "VPC peering connection",
             ComponentKind::Internet => "internet",
             ComponentKind::AwsService => "AWS service",
+            ComponentKind::VpcEndpointService => "VPC endpoint service",
+            ComponentKind::LoadBalancer => "load balancer",
+            ComponentKind::Listener => "listener",
+            ComponentKind::TargetGroup => "target group",
         }
     }
 }
@@ -264,6 +272,31 @@ pub enum Delivery {
         address: IpAddr,
         /// The source address the host sees (a public IP or a NAT's Elastic IP).
         seen_source: IpAddr,
+    },
+    /// Through a network load balancer (directly or through PrivateLink) to one of its
+    /// targets.
+    LoadBalancerTarget {
+        /// The load balancer's ARN.
+        load_balancer_arn: String,
+        /// The target group's ARN.
+        target_group_arn: String,
+        /// The target's interface.
+        network_interface_id: String,
+        /// The target's instance, if any.
+        instance_id: Option<String>,
+        /// The target's address.
+        address: IpAddr,
+        /// The target's port.
+        port: u16,
+        /// The source address the target sees (the load balancer's, or the client's
+        /// when client IP preservation is on).
+        seen_source: IpAddr,
+        /// The target group sends a PROXY protocol v2 header first.
+        proxy_protocol_v2: bool,
+        /// The client's address and port, as the PROXY header carries them.
+        client: (IpAddr, u16),
+        /// The interface endpoint the connection came through (PrivateLink).
+        vpc_endpoint_id: Option<String>,
     },
     /// To an AWS service.
     AwsService {
@@ -385,6 +418,29 @@ impl fmt::Display for Trace {
                             write!(f, " ({i})")?;
                         }
                         writeln!(f, " at {address}")?;
+                    }
+                    Delivery::LoadBalancerTarget {
+                        target_group_arn,
+                        network_interface_id,
+                        instance_id,
+                        address,
+                        port,
+                        seen_source,
+                        proxy_protocol_v2,
+                        ..
+                    } => {
+                        write!(f, "DELIVERED to {network_interface_id}")?;
+                        if let Some(i) = instance_id {
+                            write!(f, " ({i})")?;
+                        }
+                        write!(
+                            f,
+                            " at {address} port {port}, a target of {target_group_arn}, from {seen_source}"
+                        )?;
+                        if *proxy_protocol_v2 {
+                            write!(f, " (PROXY protocol v2 header first)")?;
+                        }
+                        writeln!(f)?;
                     }
                     Delivery::Internet {
                         address,

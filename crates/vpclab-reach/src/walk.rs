@@ -3,10 +3,11 @@
 
 use std::net::IpAddr;
 
-use vpclab_model::aws_service::service_at;
+use vpclab_model::aws_service::{AwsService, service_at};
 use vpclab_model::{
-    InstanceState, InterfaceType, Lab, NetworkInterface, Route, RouteState, RouteTable,
-    RouteTarget, SecurityGroupId, Subnet, VpcEndpointState,
+    ElbProtocol, InstanceState, InterfaceType, Lab, Listener, LoadBalancer, NetworkInterface,
+    Region, RegisteredTarget, Route, RouteState, RouteTable, RouteTarget, SecurityGroupId,
+    ServiceState, Subnet, VpcEndpoint, VpcEndpointId, VpcEndpointState,
 };
 
 use crate::explanation::ExplanationCode as Code;
@@ -561,7 +562,7 @@ impl<'a> Walk<'a> {
             RouteTarget::NatGateway(id) => self.nat_gateway(id, subnet, header),
             RouteTarget::VpcEndpoint(id) => {
                 self.acl(subnet, true, header, Direction::Forward)?;
-                self.gateway_endpoint(id, subnet, header)
+                self.gateway_endpoint(id, header)
             }
             RouteTarget::VpcPeeringConnection(id) => {
                 self.acl(subnet, true, header, Direction::Forward)?;
@@ -665,6 +666,12 @@ impl<'a> Walk<'a> {
         if eni.interface_type == InterfaceType::VpcEndpoint {
             return self.interface_endpoint(eni, header);
         }
+        if eni.interface_type == InterfaceType::NetworkLoadBalancer
+            && let Some(lb) = lab.load_balancer_of_interface(eni.id.as_str())
+        {
+            self.hop(component, header, header, None);
+            return self.load_balancer(lb, eni, header, None);
+        }
         let instance = lab.instance_of(eni);
         if let Some(i) = instance.filter(|i| i.state != InstanceState::Running) {
             let why = format!(
@@ -742,11 +749,34 @@ impl<'a> Walk<'a> {
             ));
         }
         self.hop(eni_component, header, header, None);
-        let Some((region, service)) =
-            vpclab_model::aws_service::AwsService::from_service_name(&endpoint.service_name)
-        else {
+        let Some((region, service)) = AwsService::from_service_name(&endpoint.service_name) else {
+            return self.endpoint_service(endpoint, eni, component, header);
+        };
+        // AWS: also when it came from a peered VPC, where a gateway endpoint cannot serve.
+        let access = ServiceAccess::InterfaceEndpoint {
+            vpc_endpoint_id: endpoint.id.to_string(),
+            vpc_id: endpoint.vpc_id.to_string(),
+            network_interface_id: eni.id.to_string(),
+            source: header.source,
+        };
+        self.endpoint_to_service(endpoint, component, region, service, header, access)
+    }
+
+    /// PrivateLink: the endpoint leads to a provider's endpoint service, whose network
+    /// load balancer node in the endpoint interface's zone takes the connection. The
+    /// consumer's address is never routed into the provider's VPC, so their CIDRs may
+    /// overlap, and the provider cannot open connections back.
+    fn endpoint_service(
+        &mut self,
+        endpoint: &VpcEndpoint,
+        eni: &NetworkInterface,
+        component: Component,
+        header: Header,
+    ) -> Step {
+        let lab = self.lab;
+        let Some(svc) = lab.endpoint_service_by_name(&endpoint.service_name) else {
             let why = format!(
-                "{} leads to {}, which the lab does not serve",
+                "{} leads to {}, which no longer exists",
                 endpoint.id, endpoint.service_name
             );
             return Err(refuse(
@@ -758,13 +788,65 @@ impl<'a> Walk<'a> {
             ));
         };
         self.pass(component, header);
+        let svc_component = Component::new(ComponentKind::VpcEndpointService, &svc.id);
+        if svc.service_state != ServiceState::Available {
+            let why = format!(
+                "endpoint service {} is {}",
+                svc.id,
+                svc.service_state.as_str()
+            );
+            return Err(refuse(svc_component, Code::BadState, why, None, header));
+        }
+        let zone = lab
+            .subnet(eni.subnet_id.as_str())
+            .map(|s| s.availability_zone.as_str())
+            .unwrap_or_default();
+        let node = svc
+            .network_load_balancer_arns
+            .iter()
+            .filter_map(|arn| lab.load_balancer(arn.as_str()))
+            .find_map(|lb| {
+                lb.availability_zones
+                    .iter()
+                    .find(|z| z.zone_name == zone)
+                    .and_then(|z| lab.network_interface(z.network_interface_id.as_str()))
+                    .map(|node| (lb, node))
+            });
+        let Some((lb, node)) = node else {
+            let why = format!(
+                "endpoint service {} has no load balancer in {zone}, the zone of {}",
+                svc.id, eni.id
+            );
+            return Err(refuse(
+                svc_component,
+                Code::VpceServiceNotInstalledInAz,
+                why,
+                None,
+                header,
+            ));
+        };
+        self.pass(svc_component, header);
+        self.load_balancer(lb, node, header, Some(&endpoint.id))
+    }
+
+    /// The endpoint hands the connection to its AWS service. AWS: requests arriving
+    /// through an endpoint carry the endpoint, its VPC and the private source address,
+    /// and no public one.
+    fn endpoint_to_service(
+        &mut self,
+        endpoint: &VpcEndpoint,
+        component: Component,
+        region: Region,
+        service: &AwsService,
+        header: Header,
+        access: ServiceAccess,
+    ) -> Step {
+        self.pass(component, header);
         let service_component = Component::new(
             ComponentKind::AwsService,
             format!("{}.{region}", service.name),
         );
         self.pass(service_component, header);
-        // AWS: a request through an interface endpoint carries the endpoint and its VPC,
-        // and the private source address — also when it came from a peered VPC.
         self.context = Some(RequestContext {
             source_vpce: Some(endpoint.id.to_string()),
             source_vpc: Some(endpoint.vpc_id.to_string()),
@@ -774,13 +856,185 @@ impl<'a> Walk<'a> {
         Ok(Delivery::AwsService {
             service: service.name.to_owned(),
             region,
-            access: ServiceAccess::InterfaceEndpoint {
-                vpc_endpoint_id: endpoint.id.to_string(),
-                vpc_id: endpoint.vpc_id.to_string(),
-                network_interface_id: eni.id.to_string(),
-                source: header.source,
-            },
+            access,
         })
+    }
+
+    /// A connection reaches a network load balancer's node (its interface in one zone),
+    /// directly or through PrivateLink (`endpoint`): the listener for its port, the
+    /// listener's target group, a target in the node's zone (cross-zone load balancing is
+    /// off by default on NLBs), and from the node on to the target inside the load
+    /// balancer's VPC, where the target's groups and the subnets' ACLs decide.
+    fn load_balancer(
+        &mut self,
+        lb: &'a LoadBalancer,
+        node: &NetworkInterface,
+        header: Header,
+        endpoint: Option<&VpcEndpointId>,
+    ) -> Step {
+        let lab = self.lab;
+        let component = Component::new(ComponentKind::LoadBalancer, &lb.arn);
+        let listeners: Vec<&Listener> = lab.listeners_of(lb).collect();
+        let carries = |l: &Listener| match header.protocol {
+            Protocol::Tcp => l.protocol.carries_tcp(),
+            Protocol::Udp => matches!(l.protocol, ElbProtocol::Udp | ElbProtocol::TcpUdp),
+            Protocol::Icmp => false,
+        };
+        let Some(listener) = listeners
+            .iter()
+            .copied()
+            .find(|l| l.port == header.destination_port && carries(l))
+        else {
+            let ports: Vec<String> = listeners
+                .iter()
+                .map(|l| format!("{} {}", l.protocol.as_str(), l.port))
+                .collect();
+            let (code, why) = if ports.is_empty() {
+                (
+                    Code::Elbv2ListenersMismatch,
+                    format!("load balancer {} has no listener", lb.name),
+                )
+            } else {
+                (
+                    Code::Elbv2ListenerPortRestriction,
+                    format!(
+                        "load balancer {} listens on {} only; nothing accepts {} {}",
+                        lb.name,
+                        ports.join(", "),
+                        header.protocol,
+                        port_text(&header)
+                    ),
+                )
+            };
+            return Err(refuse(component, code, why, None, header));
+        };
+        self.pass(component.clone(), header);
+        let listener_component = Component::new(ComponentKind::Listener, &listener.arn);
+        self.pass(listener_component.clone(), header);
+        let Some(tg) = lab.target_group(listener.target_group_arn.as_str()) else {
+            let why = format!("listener {} forwards to no target group", listener.arn);
+            return Err(refuse(
+                listener_component,
+                Code::Elbv2ListenerHasNoTg,
+                why,
+                None,
+                header,
+            ));
+        };
+        let tg_component = Component::new(ComponentKind::TargetGroup, &tg.arn);
+        if tg.targets.is_empty() {
+            let why = format!("target group {} has no registered target", tg.name);
+            return Err(refuse(
+                listener_component,
+                Code::Elbv2ListenerHasNoTg,
+                why,
+                None,
+                header,
+            ));
+        }
+        let zone = lb
+            .availability_zones
+            .iter()
+            .find(|z| z.network_interface_id == node.id)
+            .map(|z| z.zone_name.as_str())
+            .unwrap_or_default();
+        let in_zone: Vec<&RegisteredTarget> = tg
+            .targets
+            .iter()
+            .filter(|t| {
+                t.availability_zone.as_deref() == Some("all")
+                    || lab.target_zone(tg, t).as_deref() == Some(zone)
+            })
+            .collect();
+        if in_zone.is_empty() {
+            let why = format!(
+                "target group {} has no target in {zone}, the zone of the load balancer node {} reached (cross-zone load balancing is off)",
+                tg.name, node.id
+            );
+            return Err(refuse(
+                component,
+                Code::Elbv2NoTargetsInAz,
+                why,
+                None,
+                header,
+            ));
+        }
+        // AWS routes to healthy targets; the engine cannot probe, so a registered target
+        // whose instance runs stands for a healthy one (the data plane finds out whether
+        // anything is bound behind it).
+        let running = |t: &&&RegisteredTarget| {
+            lab.target_instance(tg, t)
+                .is_none_or(|i| i.state == InstanceState::Running)
+        };
+        let target = in_zone.iter().find(running).copied().unwrap_or(in_zone[0]);
+        let address = match (target.ip(), lab.target_instance(tg, target)) {
+            (Some(ip), _) => IpAddr::V4(ip),
+            (None, Some(i)) => match lab.network_interface(i.primary_network_interface_id.as_str())
+            {
+                Some(eni) => IpAddr::V4(eni.primary_private_ip()),
+                None => {
+                    let why = format!("target {} has no network interface", target.id);
+                    return Err(refuse(
+                        tg_component,
+                        Code::NoPossibleDestination,
+                        why,
+                        None,
+                        header,
+                    ));
+                }
+            },
+            (None, None) => {
+                let why = format!("target {} does not exist", target.id);
+                return Err(refuse(
+                    tg_component,
+                    Code::NoPossibleDestination,
+                    why,
+                    None,
+                    header,
+                ));
+            }
+        };
+        // AWS: through PrivateLink the target always sees the load balancer's address;
+        // otherwise the client's when the group preserves it.
+        let node_address = IpAddr::V4(node.primary_private_ip());
+        let seen_source = if endpoint.is_none() && tg.attributes.preserve_client_ip {
+            header.source
+        } else {
+            node_address
+        };
+        let out = Header {
+            source: seen_source,
+            destination: address,
+            protocol: header.protocol,
+            source_port: header.source_port,
+            destination_port: target.port,
+        };
+        self.hop(tg_component.clone(), header, out, None);
+        self.crossings.push(Crossing::Translate {
+            component: tg_component,
+            inbound: header,
+            outbound: out,
+        });
+        let node_subnet = self.subnet(&node.subnet_id, out)?;
+        match self.route_from(node_subnet, out)? {
+            Delivery::NetworkInterface {
+                network_interface_id,
+                instance_id,
+                address,
+            } => Ok(Delivery::LoadBalancerTarget {
+                load_balancer_arn: lb.arn.to_string(),
+                target_group_arn: tg.arn.to_string(),
+                network_interface_id,
+                instance_id,
+                address,
+                port: target.port,
+                seen_source,
+                proxy_protocol_v2: tg.attributes.proxy_protocol_v2,
+                client: (header.source, header.source_port),
+                vpc_endpoint_id: endpoint.map(|e| e.to_string()),
+            }),
+            other => Ok(other),
+        }
     }
 
     fn internet_gateway_out(
@@ -1051,12 +1305,7 @@ impl<'a> Walk<'a> {
         self.route_from(nat_subnet, out)
     }
 
-    fn gateway_endpoint(
-        &mut self,
-        id: &vpclab_model::VpcEndpointId,
-        subnet: &Subnet,
-        header: Header,
-    ) -> Step {
+    fn gateway_endpoint(&mut self, id: &vpclab_model::VpcEndpointId, header: Header) -> Step {
         let lab = self.lab;
         let component = Component::new(ComponentKind::VpcEndpoint, id);
         let Some(endpoint) = lab
@@ -1099,27 +1348,12 @@ impl<'a> Walk<'a> {
                 header,
             ));
         };
-        self.pass(component, header);
-        let service_component = Component::new(
-            ComponentKind::AwsService,
-            format!("{}.{region}", service.name),
-        );
-        self.pass(service_component, header);
-        self.context = Some(RequestContext {
-            source_vpce: Some(endpoint.id.to_string()),
-            source_vpc: Some(subnet.vpc_id.to_string()),
-            vpc_source_ip: Some(header.source),
-            source_ip: None,
-        });
-        Ok(Delivery::AwsService {
-            service: service.name.to_owned(),
-            region,
-            access: ServiceAccess::GatewayEndpoint {
-                vpc_endpoint_id: endpoint.id.to_string(),
-                vpc_id: endpoint.vpc_id.to_string(),
-                source: header.source,
-            },
-        })
+        let access = ServiceAccess::GatewayEndpoint {
+            vpc_endpoint_id: endpoint.id.to_string(),
+            vpc_id: endpoint.vpc_id.to_string(),
+            source: header.source,
+        };
+        self.endpoint_to_service(endpoint, component, region, service, header, access)
     }
 
     fn peering(

@@ -1,0 +1,353 @@
+//! Network load balancers: a connection to a load balancer's address passes its listener
+//! for the port and its target group, then goes from the load balancer's node to a target
+//! in the node's zone, where the target's groups decide.
+
+mod common;
+
+use common::*;
+use vpclab_model::*;
+use vpclab_reach::{ComponentKind, Delivery};
+
+struct Net {
+    w: World,
+    client: InstanceId,
+    app: InstanceId,
+    app_sg: SecurityGroupId,
+    lb: LoadBalancerArn,
+    tg: TargetGroupArn,
+}
+
+/// VPC 10.0.0.0/16, one subnet: a client, an app instance whose group admits 8080 from
+/// the VPC, an internal NLB listening on TCP 80 forwarding to the app's 8080.
+fn network() -> Net {
+    let mut w = World::new();
+    let vpc = w.vpc("10.0.0.0/16");
+    let subnet = w.subnet(&vpc, "10.0.1.0/24");
+    let app_sg = w.sg(&vpc, "app");
+    w.allow_in(&app_sg, IpPermission::tcp(8080, 8080, "10.0.0.0/16"));
+    let client = w.instance(&subnet, false, &[]);
+    let app = w.instance(&subnet, false, &[&app_sg]);
+    let c = w.caller.clone();
+    let lb = w
+        .lab
+        .create_load_balancer(
+            &c,
+            CreateLoadBalancer {
+                name: "svc".into(),
+                subnets: vec![subnet.to_string()],
+                scheme: Some("internal".into()),
+                load_balancer_type: Some("network".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let tg = w
+        .lab
+        .create_target_group(
+            &c,
+            CreateTargetGroup {
+                name: "app".into(),
+                protocol: Some("TCP".into()),
+                port: Some(8080),
+                vpc_id: Some(vpc.to_string()),
+                target_type: Some("instance".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    w.lab
+        .register_targets(
+            &c,
+            tg.as_str(),
+            &[TargetDescription {
+                id: app.to_string(),
+                ..Default::default()
+            }],
+        )
+        .unwrap();
+    w.lab
+        .create_listener(
+            &c,
+            CreateListener {
+                load_balancer_arn: lb.to_string(),
+                protocol: Some("TCP".into()),
+                port: Some(80),
+                default_actions: vec![ListenerAction {
+                    action_type: "forward".into(),
+                    target_group_arn: Some(tg.to_string()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    Net {
+        w,
+        client,
+        app,
+        app_sg,
+        lb,
+        tg,
+    }
+}
+
+fn lb_address(n: &Net) -> std::net::IpAddr {
+    let lb = n.w.lab.load_balancer(n.lb.as_str()).unwrap();
+    let eni =
+        n.w.lab
+            .network_interface(lb.network_interface_ids[0].as_str())
+            .unwrap();
+    std::net::IpAddr::V4(eni.primary_private_ip())
+}
+
+#[test]
+fn the_listener_forwards_to_the_target_port_and_the_client_address_is_preserved() {
+    let n = network();
+    let t = n.w.tcp(&n.client, lb_address(&n), 80);
+    match delivered(&t) {
+        Delivery::LoadBalancerTarget {
+            instance_id,
+            port,
+            seen_source,
+            target_group_arn,
+            vpc_endpoint_id,
+            ..
+        } => {
+            assert_eq!(instance_id.as_deref(), Some(n.app.as_str()));
+            assert_eq!(*port, 8080);
+            // Instance targets keep the client's address by default.
+            assert_eq!(*seen_source, n.w.private_ip(&n.client));
+            assert_eq!(target_group_arn, n.tg.as_str());
+            assert!(vpc_endpoint_id.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    let kinds: Vec<_> = t.forward.iter().map(|h| h.component.kind).collect();
+    for k in [
+        ComponentKind::LoadBalancer,
+        ComponentKind::Listener,
+        ComponentKind::TargetGroup,
+        ComponentKind::Instance,
+    ] {
+        assert!(kinds.contains(&k), "{k:?} missing from {t}");
+    }
+    assert!(!t.reverse.is_empty());
+}
+
+#[test]
+fn a_port_without_a_listener_is_refused_at_the_load_balancer() {
+    let n = network();
+    let t = n.w.tcp(&n.client, lb_address(&n), 443);
+    let r = refused(&t, "ELBV2_LISTENER_PORT_RESTRICTION");
+    assert_eq!(r.component.id, n.lb.as_str());
+    assert!(r.explanation.contains("TCP 80"), "{}", r.explanation);
+}
+
+#[test]
+fn the_target_group_decides_after_the_listener() {
+    let mut n = network();
+    // Without a rule for the target port, the app's group refuses the load balancer.
+    let c = n.w.caller.clone();
+    n.w.lab
+        .revoke_security_group_rules(
+            &c,
+            n.app_sg.as_str(),
+            false,
+            &[IpPermission::tcp(8080, 8080, "10.0.0.0/16")],
+            &[],
+        )
+        .unwrap();
+    let t = n.w.tcp(&n.client, lb_address(&n), 80);
+    refused(&t, "SG_HAS_NO_RULES");
+    // No target at all: the listener's group is empty.
+    n.w.lab
+        .deregister_targets(
+            &c,
+            n.tg.as_str(),
+            &[TargetDescription {
+                id: n.app.to_string(),
+                ..Default::default()
+            }],
+        )
+        .unwrap();
+    refused(
+        &n.w.tcp(&n.client, lb_address(&n), 80),
+        "ELBV2_LISTENER_HAS_NO_TG",
+    );
+}
+
+// ---- PrivateLink ----
+
+struct Link {
+    n: Net,
+    consumer: Caller,
+    client: InstanceId,
+    endpoint: VpcEndpointId,
+    endpoint_sg: SecurityGroupId,
+    service: VpcEndpointServiceId,
+}
+
+/// The provider's network above as an endpoint service (acceptance required) for the
+/// other account, whose VPC has the same CIDR and an interface endpoint admitting TCP 80.
+fn link() -> Link {
+    let mut n = network();
+    let c = n.w.caller.clone();
+    let consumer = n.w.as_other();
+    let service =
+        n.w.lab
+            .create_vpc_endpoint_service_configuration(
+                &c,
+                CreateVpcEndpointServiceConfiguration {
+                    network_load_balancer_arns: vec![n.lb.to_string()],
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    n.w.lab
+        .modify_vpc_endpoint_service_permissions(
+            &c,
+            service.as_str(),
+            &[format!("arn:aws:iam::{}:root", consumer.account.as_str())],
+            &[],
+        )
+        .unwrap();
+    let vpc = n.w.vpc_as(&consumer, "10.0.0.0/16");
+    let subnet = n.w.subnet_as(&consumer, &vpc, "10.0.1.0/24");
+    let endpoint_sg =
+        n.w.lab
+            .create_security_group(&consumer, Some(vpc.as_str()), "to-svc", "svc", Tags::new())
+            .unwrap();
+    n.w.lab
+        .authorize_security_group_rules(
+            &consumer,
+            endpoint_sg.as_str(),
+            false,
+            &[IpPermission::tcp(80, 80, "10.0.0.0/16")],
+        )
+        .unwrap();
+    let client = n.w.instance_as(&consumer, &subnet, false, &[]);
+    let service_name =
+        n.w.lab
+            .vpc_endpoint_service(service.as_str())
+            .unwrap()
+            .service_name
+            .clone();
+    let endpoint =
+        n.w.lab
+            .create_vpc_endpoint(
+                &consumer,
+                CreateVpcEndpoint {
+                    vpc_id: vpc.to_string(),
+                    service_name,
+                    vpc_endpoint_type: Some("Interface".into()),
+                    subnet_ids: vec![subnet.to_string()],
+                    security_group_ids: vec![endpoint_sg.to_string()],
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    Link {
+        n,
+        consumer,
+        client,
+        endpoint,
+        endpoint_sg,
+        service,
+    }
+}
+
+fn endpoint_address(l: &Link) -> std::net::IpAddr {
+    let lab = &l.n.w.lab;
+    lab.vpc_endpoint_addresses(lab.vpc_endpoint(l.endpoint.as_str()).unwrap())[0]
+}
+
+#[test]
+fn privatelink_waits_for_acceptance_then_reaches_the_target_from_the_load_balancer() {
+    let mut l = link();
+    let t = l.n.w.tcp(&l.client, endpoint_address(&l), 80);
+    let r = refused(&t, "BAD_STATE");
+    assert_eq!(r.component.id, l.endpoint.as_str());
+    assert!(
+        r.explanation.contains("pendingAcceptance"),
+        "{}",
+        r.explanation
+    );
+    let c = l.n.w.caller.clone();
+    let failed =
+        l.n.w
+            .lab
+            .accept_vpc_endpoint_connections(&c, l.service.as_str(), &[l.endpoint.to_string()])
+            .unwrap();
+    assert!(failed.is_empty());
+    let t = l.n.w.tcp(&l.client, endpoint_address(&l), 80);
+    let lb_ip = lb_address(&l.n);
+    match delivered(&t) {
+        Delivery::LoadBalancerTarget {
+            instance_id,
+            seen_source,
+            client,
+            vpc_endpoint_id,
+            port,
+            ..
+        } => {
+            assert_eq!(instance_id.as_deref(), Some(l.n.app.as_str()));
+            assert_eq!(*port, 8080);
+            // Through PrivateLink the target sees the load balancer, never the client.
+            assert_eq!(*seen_source, lb_ip);
+            assert_eq!(client.0, l.n.w.private_ip(&l.client));
+            assert_eq!(vpc_endpoint_id.as_deref(), Some(l.endpoint.as_str()));
+        }
+        other => panic!("{other:?}"),
+    }
+    let ids: Vec<&str> = t.forward.iter().map(|h| h.component.id.as_str()).collect();
+    for id in [
+        l.endpoint.as_str(),
+        l.service.as_str(),
+        l.n.lb.as_str(),
+        l.n.tg.as_str(),
+        l.n.app.as_str(),
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {t}");
+    }
+    // A port without a listener, then a rejected connection.
+    refused(
+        &l.n.w.tcp(&l.client, endpoint_address(&l), 443),
+        "ENI_SG_RULES_MISMATCH",
+    );
+    let consumer = l.consumer.clone();
+    l.n.w
+        .lab
+        .authorize_security_group_rules(
+            &consumer,
+            l.endpoint_sg.as_str(),
+            false,
+            &[IpPermission::tcp(443, 443, "10.0.0.0/16")],
+        )
+        .unwrap();
+    let t = l.n.w.tcp(&l.client, endpoint_address(&l), 443);
+    let r = refused(&t, "ELBV2_LISTENER_PORT_RESTRICTION");
+    assert_eq!(r.component.id, l.n.lb.as_str());
+    l.n.w
+        .lab
+        .reject_vpc_endpoint_connections(&c, l.service.as_str(), &[l.endpoint.to_string()])
+        .unwrap();
+    let t = l.n.w.tcp(&l.client, endpoint_address(&l), 80);
+    assert!(refused(&t, "BAD_STATE").explanation.contains("rejected"));
+}
+
+#[test]
+fn the_provider_cannot_open_connections_back_to_the_consumer() {
+    let l = link();
+    // The endpoint's address means nothing in the provider's VPC (the same CIDR): it
+    // reaches no interface there, or one of the provider's own.
+    let t = l.n.w.tcp(&l.n.app, endpoint_address(&l), 80);
+    if let Some(Delivery::NetworkInterface {
+        network_interface_id,
+        ..
+    }) = t.delivery()
+    {
+        let eni = l.n.w.lab.network_interface(network_interface_id).unwrap();
+        assert_eq!(eni.owner_id, l.n.w.caller.account);
+    }
+    assert!(!t.hops().any(|h| h.component.id == l.endpoint.as_str()));
+}

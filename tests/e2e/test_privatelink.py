@@ -208,10 +208,14 @@ def test_refusals_name_the_endpoint_group_and_the_listener_port(lab, unique, bac
     assert status == 403 and "ENI_SG_RULES_MISMATCH" in body and w.endpoint_sg in body, body
     # The provider cannot open a connection back to the consumer: the endpoint's address
     # means nothing in its own VPC (here, a VPC with the same CIDR).
-    address = w.cec2.describe_network_interfaces(Filters=[{"Name": "vpc-endpoint-id", "Values": [w.endpoint]}]
-                                                 )["NetworkInterfaces"][0]["PrivateIpAddress"]
-    status, body, _ = curl(lab, w.app, "test", "test", f"http://{address}/")
-    assert status != 200
+    eni = w.cec2.describe_vpc_endpoints(VpcEndpointIds=[w.endpoint])["VpcEndpoints"][0]["NetworkInterfaceIds"][0]
+    address = w.cec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["PrivateIpAddress"]
+    p = subprocess.run([BINARY, "reach", "--endpoint", lab.endpoint, "--from", w.app, "--to", f"{address}:80",
+                        "--json"], env=dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test"),
+                       capture_output=True, text=True)
+    trace = json.loads(p.stdout)
+    hops = [h["component"]["id"] for h in trace["forward"] + trace["reverse"]]
+    assert w.endpoint not in hops and w.cvpc not in hops, hops
 
 
 def test_a_consumer_outside_the_allowed_principals_cannot_connect(lab, unique, backend):

@@ -170,9 +170,11 @@ def test_the_provider_creates_describes_and_deletes_a_service(lab, provider, elb
     # Verified at once: the lab has no public DNS to find the TXT record in.
     assert provider.start_vpc_endpoint_service_private_dns_verification(ServiceId=sid)["ReturnValue"] is True
     assert configuration(provider, sid)["PrivateDnsNameConfiguration"]["State"] == "verified"
-    # The same load balancer cannot front a second service.
+    # The same load balancer cannot front a second service, nor go while it fronts one.
     refused("InvalidParameter", provider.create_vpc_endpoint_service_configuration, NetworkLoadBalancerArns=[arn])
+    refused("ResourceInUse", elbv2.delete_load_balancer, LoadBalancerArn=arn)
     assert provider.delete_vpc_endpoint_service_configurations(ServiceIds=[sid])["Unsuccessful"] == []
+    elbv2.delete_load_balancer(LoadBalancerArn=arn)
     refused("InvalidVpcEndpointServiceId.NotFound", provider.describe_vpc_endpoint_service_configurations, ServiceIds=[sid])
     out = provider.delete_vpc_endpoint_service_configurations(ServiceIds=[sid])
     assert [(u["ResourceId"], u["Error"]["Code"]) for u in out["Unsuccessful"]] == [(sid, "InvalidVpcEndpointService.NotFound")]

@@ -6,6 +6,7 @@ refusal with AWS's code and no change."""
 
 import re
 import socket
+import time
 import threading
 
 import botocore.exceptions
@@ -415,6 +416,10 @@ def test_target_health_follows_a_real_backend(ec2, elbv2, unique):
             # In us-east-1b, where the load balancer has no node.
             (in_b, "80", "unused", "Target.NotInUse"),
         ]
+        # The kernel completes the check's connection before the accept thread counts it.
+        deadline = time.monotonic() + 5
+        while backend.accepted < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert backend.accepted >= 1
         elbv2.get_waiter("target_in_service").wait(TargetGroupArn=tg, Targets=[{"Id": bound}])
         ec2.stop_instances(InstanceIds=[stopped])

@@ -6,8 +6,8 @@ refusal with AWS's code and no change."""
 
 import re
 import socket
-import time
 import threading
+import time
 
 import botocore.exceptions
 import pytest

@@ -938,19 +938,31 @@ impl<'a> Walk<'a> {
             .find(|z| z.network_interface_id == node.id)
             .map(|z| z.zone_name.as_str())
             .unwrap_or_default();
+        // AWS: with cross-zone load balancing on, a node sends to targets in every zone
+        // the load balancer is enabled in; off (the NLB default), only to its own zone's.
+        let cross_zone = lb.cross_zone();
         let in_zone: Vec<&RegisteredTarget> = tg
             .targets
             .iter()
             .filter(|t| {
                 t.availability_zone.as_deref() == Some("all")
-                    || lab.target_zone(tg, t).as_deref() == Some(zone)
+                    || lab.target_zone(tg, t).is_some_and(|z| {
+                        z == zone || (cross_zone && lb.zone_names().any(|n| n == z))
+                    })
             })
             .collect();
         if in_zone.is_empty() {
-            let why = format!(
-                "target group {} has no target in {zone}, the zone of the load balancer node {} reached (cross-zone load balancing is off)",
-                tg.name, node.id
-            );
+            let why = if cross_zone {
+                format!(
+                    "target group {} has no target in the zones of load balancer {}",
+                    tg.name, lb.name
+                )
+            } else {
+                format!(
+                    "target group {} has no target in {zone}, the zone of the load balancer node {} reached (cross-zone load balancing is off)",
+                    tg.name, node.id
+                )
+            };
             return Err(refuse(
                 component,
                 Code::Elbv2NoTargetsInAz,

@@ -351,3 +351,108 @@ fn the_provider_cannot_open_connections_back_to_the_consumer() {
     }
     assert!(!t.hops().any(|h| h.component.id == l.endpoint.as_str()));
 }
+
+#[test]
+fn a_node_reaches_other_zones_only_with_cross_zone_load_balancing() {
+    let mut w = World::new();
+    let vpc = w.vpc("10.0.0.0/16");
+    let c = w.caller.clone();
+    let subnet_in = |w: &mut World, cidr: &str, zone: &str| {
+        w.lab
+            .create_subnet(
+                &c,
+                CreateSubnet {
+                    vpc_id: vpc.to_string(),
+                    cidr_block: cidr.into(),
+                    availability_zone: Some(zone.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+    };
+    let a = subnet_in(&mut w, "10.0.1.0/24", "us-east-1a");
+    let b = subnet_in(&mut w, "10.0.2.0/24", "us-east-1b");
+    let client = w.instance(&a, false, &[]);
+    let app = w.instance(&b, false, &[]);
+    let lb = w
+        .lab
+        .create_load_balancer(
+            &c,
+            CreateLoadBalancer {
+                name: "zones".into(),
+                subnets: vec![a.to_string(), b.to_string()],
+                scheme: Some("internal".into()),
+                load_balancer_type: Some("network".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let tg = w
+        .lab
+        .create_target_group(
+            &c,
+            CreateTargetGroup {
+                name: "zones".into(),
+                protocol: Some("TCP".into()),
+                port: Some(80),
+                vpc_id: Some(vpc.to_string()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    w.lab
+        .register_targets(
+            &c,
+            tg.as_str(),
+            &[TargetDescription {
+                id: app.to_string(),
+                ..Default::default()
+            }],
+        )
+        .unwrap();
+    w.lab
+        .create_listener(
+            &c,
+            CreateListener {
+                load_balancer_arn: lb.to_string(),
+                protocol: Some("TCP".into()),
+                port: Some(80),
+                default_actions: vec![ListenerAction {
+                    action_type: "forward".into(),
+                    target_group_arn: Some(tg.to_string()),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    // The node in us-east-1a, where no target is.
+    let node_a = {
+        let lb = w.lab.load_balancer(lb.as_str()).unwrap();
+        let zone = lb
+            .availability_zones
+            .iter()
+            .find(|z| z.zone_name == "us-east-1a")
+            .unwrap();
+        let eni = w
+            .lab
+            .network_interface(zone.network_interface_id.as_str())
+            .unwrap();
+        std::net::IpAddr::V4(eni.primary_private_ip())
+    };
+    let t = w.tcp(&client, node_a, 80);
+    refused(&t, "ELBV2_NO_TARGETS_IN_AZ");
+    w.lab
+        .modify_load_balancer_attributes(
+            &c,
+            lb.as_str(),
+            &[("load_balancing.cross_zone.enabled".into(), "true".into())],
+        )
+        .unwrap();
+    match delivered(&w.tcp(&client, node_a, 80)) {
+        Delivery::LoadBalancerTarget { instance_id, .. } => {
+            assert_eq!(instance_id.as_deref(), Some(app.as_str()))
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -17,24 +17,24 @@ struct Net {
     tg: TargetGroupArn,
 }
 
-/// VPC 10.0.0.0/16, one subnet: a client, an app instance whose group admits 8080 from
-/// the VPC, an internal NLB listening on TCP 80 forwarding to the app's 8080.
-fn network() -> Net {
-    let mut w = World::new();
-    let vpc = w.vpc("10.0.0.0/16");
-    let subnet = w.subnet(&vpc, "10.0.1.0/24");
-    let app_sg = w.sg(&vpc, "app");
-    w.allow_in(&app_sg, IpPermission::tcp(8080, 8080, "10.0.0.0/16"));
-    let client = w.instance(&subnet, false, &[]);
-    let app = w.instance(&subnet, false, &[&app_sg]);
+/// An internal NLB named `name` in `subnets` with a TCP listener on 80 forwarding to a
+/// TCP target group on `target_port` holding `targets`.
+fn load_balanced(
+    w: &mut World,
+    name: &str,
+    vpc: &VpcId,
+    subnets: &[&SubnetId],
+    targets: &[&InstanceId],
+    target_port: i64,
+) -> (LoadBalancerArn, TargetGroupArn) {
     let c = w.caller.clone();
     let lb = w
         .lab
         .create_load_balancer(
             &c,
             CreateLoadBalancer {
-                name: "svc".into(),
-                subnets: vec![subnet.to_string()],
+                name: name.into(),
+                subnets: subnets.iter().map(|s| s.to_string()).collect(),
                 scheme: Some("internal".into()),
                 load_balancer_type: Some("network".into()),
                 ..Default::default()
@@ -46,24 +46,24 @@ fn network() -> Net {
         .create_target_group(
             &c,
             CreateTargetGroup {
-                name: "app".into(),
+                name: name.into(),
                 protocol: Some("TCP".into()),
-                port: Some(8080),
+                port: Some(target_port),
                 vpc_id: Some(vpc.to_string()),
                 target_type: Some("instance".into()),
                 ..Default::default()
             },
         )
         .unwrap();
+    let descriptions: Vec<TargetDescription> = targets
+        .iter()
+        .map(|t| TargetDescription {
+            id: t.to_string(),
+            ..Default::default()
+        })
+        .collect();
     w.lab
-        .register_targets(
-            &c,
-            tg.as_str(),
-            &[TargetDescription {
-                id: app.to_string(),
-                ..Default::default()
-            }],
-        )
+        .register_targets(&c, tg.as_str(), &descriptions)
         .unwrap();
     w.lab
         .create_listener(
@@ -81,6 +81,20 @@ fn network() -> Net {
             },
         )
         .unwrap();
+    (lb, tg)
+}
+
+/// VPC 10.0.0.0/16, one subnet: a client, an app instance whose group admits 8080 from
+/// the VPC, an internal NLB listening on TCP 80 forwarding to the app's 8080.
+fn network() -> Net {
+    let mut w = World::new();
+    let vpc = w.vpc("10.0.0.0/16");
+    let subnet = w.subnet(&vpc, "10.0.1.0/24");
+    let app_sg = w.sg(&vpc, "app");
+    w.allow_in(&app_sg, IpPermission::tcp(8080, 8080, "10.0.0.0/16"));
+    let client = w.instance(&subnet, false, &[]);
+    let app = w.instance(&subnet, false, &[&app_sg]);
+    let (lb, tg) = load_balanced(&mut w, "svc", &vpc, &[&subnet], &[&app], 8080);
     Net {
         w,
         client,
@@ -374,58 +388,7 @@ fn a_node_reaches_other_zones_only_with_cross_zone_load_balancing() {
     let b = subnet_in(&mut w, "10.0.2.0/24", "us-east-1b");
     let client = w.instance(&a, false, &[]);
     let app = w.instance(&b, false, &[]);
-    let lb = w
-        .lab
-        .create_load_balancer(
-            &c,
-            CreateLoadBalancer {
-                name: "zones".into(),
-                subnets: vec![a.to_string(), b.to_string()],
-                scheme: Some("internal".into()),
-                load_balancer_type: Some("network".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let tg = w
-        .lab
-        .create_target_group(
-            &c,
-            CreateTargetGroup {
-                name: "zones".into(),
-                protocol: Some("TCP".into()),
-                port: Some(80),
-                vpc_id: Some(vpc.to_string()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    w.lab
-        .register_targets(
-            &c,
-            tg.as_str(),
-            &[TargetDescription {
-                id: app.to_string(),
-                ..Default::default()
-            }],
-        )
-        .unwrap();
-    w.lab
-        .create_listener(
-            &c,
-            CreateListener {
-                load_balancer_arn: lb.to_string(),
-                protocol: Some("TCP".into()),
-                port: Some(80),
-                default_actions: vec![ListenerAction {
-                    action_type: "forward".into(),
-                    target_group_arn: Some(tg.to_string()),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let (lb, _) = load_balanced(&mut w, "zones", &vpc, &[&a, &b], &[&app], 80);
     // The node in us-east-1a, where no target is.
     let node_a = {
         let lb = w.lab.load_balancer(lb.as_str()).unwrap();

@@ -148,10 +148,10 @@ fn check_signed_headers(form: AuthForm, list: &str) -> Result<(), ErrorKind> {
 /// `,` or `, `).
 fn from_header(value: &str) -> Result<Auth, Failure> {
     let form = AuthForm::Header;
-    let value = value.trim();
-    let (algorithm, rest) = value
-        .split_once(|c: char| c.is_ascii_whitespace())
-        .unwrap_or((value, ""));
+    // AWS's separators are ASCII spaces (and tabs); other Unicode white space is not one.
+    let blank = |c: char| c.is_ascii_whitespace();
+    let value = value.trim_matches(blank);
+    let (algorithm, rest) = value.split_once(blank).unwrap_or((value, ""));
     if algorithm != ALGORITHM {
         return Err((
             ErrorKind::UnsupportedAlgorithm {
@@ -161,7 +161,11 @@ fn from_header(value: &str) -> Result<Auth, Failure> {
         ));
     }
     let (mut credential_value, mut signed_headers, mut signature) = (None, None, None);
-    for part in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in rest
+        .split(',')
+        .map(|p| p.trim_matches(blank))
+        .filter(|p| !p.is_empty())
+    {
         let Some((key, component)) = part.split_once('=') else {
             return Err((
                 malformed(
@@ -173,18 +177,21 @@ fn from_header(value: &str) -> Result<Auth, Failure> {
                 None,
             ));
         };
-        let slot = match key.trim() {
+        let slot = match key.trim_matches(blank) {
             "Credential" => &mut credential_value,
             "SignedHeaders" => &mut signed_headers,
             "Signature" => &mut signature,
             // AWS ignores parameters it does not know.
             _ => continue,
         };
-        if slot.replace(component.trim()).is_some() {
+        if slot.replace(component.trim_matches(blank)).is_some() {
             return Err((
                 malformed(
                     form,
-                    format!("the Authorization header repeats '{}'.", key.trim()),
+                    format!(
+                        "the Authorization header repeats '{}'.",
+                        key.trim_matches(blank)
+                    ),
                 ),
                 None,
             ));
@@ -330,6 +337,8 @@ mod tests {
         // S3's documented examples put no space after the commas.
         let compact = GOOD.replace(", ", ",");
         assert_eq!(header(&compact).unwrap().signature, auth.signature);
+        // A vertical tab (white space to Rust's `trim`) is no separator.
+        assert!(header(&GOOD.replace(", Signature", ",\u{b}Signature")).is_err());
     }
 
     #[test]

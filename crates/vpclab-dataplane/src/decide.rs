@@ -4,12 +4,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+pub use vpclab_model::PORT_TAG_PREFIX;
 use vpclab_model::{InstanceId, Lab, Region};
 use vpclab_reach::{Delivery, Destination, Flow, RequestContext, Source, Trace};
-
-/// The tag that binds an instance's port to a host address: `vpclab:port:<port>` =
-/// `127.0.0.1:<hostport>`.
-pub const PORT_TAG_PREFIX: &str = "vpclab:port:";
 
 /// Where an admitted connection goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,15 +158,7 @@ fn bound_port(
     port: u16,
     preamble: Vec<u8>,
 ) -> Target {
-    let tag = format!("{PORT_TAG_PREFIX}{port}");
-    let bound = instance_id
-        .and_then(|id| lab.instance(id))
-        .and_then(|i| i.tags.get(&tag))
-        .or_else(|| {
-            lab.network_interface(network_interface_id)
-                .and_then(|e| e.tags.get(&tag))
-        })
-        .and_then(|v| v.trim().parse::<SocketAddr>().ok());
+    let bound = lab.port_binding(instance_id, Some(network_interface_id), port);
     let reached = instance_id.unwrap_or(network_interface_id).to_owned();
     match bound {
         Some(address) => Target::Bound {

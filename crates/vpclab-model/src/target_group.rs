@@ -931,28 +931,43 @@ impl Lab {
         }
     }
 
-    /// The host address `port` of a target is bound to: the tag `vpclab:port:<port>` =
-    /// `127.0.0.1:<hostport>` on its instance, else on the interface holding an ip
-    /// target's address (as the data plane reads bindings).
+    /// The host address `port` of an instance (or of a bare interface) is bound to: the
+    /// tag `vpclab:port:<port>` = `127.0.0.1:<hostport>` on the instance, else on the
+    /// interface. The one reading of bindings, for the data plane and target health.
+    pub fn port_binding(
+        &self,
+        instance_id: Option<&str>,
+        network_interface_id: Option<&str>,
+        port: u16,
+    ) -> Option<SocketAddr> {
+        let tag = format!("{PORT_TAG_PREFIX}{port}");
+        instance_id
+            .and_then(|id| self.instances.get(id))
+            .and_then(|i| i.tags.get(&tag))
+            .or_else(|| {
+                network_interface_id
+                    .and_then(|id| self.network_interfaces.get(id))
+                    .and_then(|e| e.tags.get(&tag))
+            })
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// The host address `port` of a target is bound to: the tag on its instance, else on
+    /// the interface holding an ip target's address.
     pub fn target_port_binding(
         &self,
         tg: &TargetGroup,
         target: &RegisteredTarget,
         port: u16,
     ) -> Option<SocketAddr> {
-        let tag = format!("{PORT_TAG_PREFIX}{port}");
-        let parse = |v: &String| v.trim().parse::<SocketAddr>().ok();
-        if let Some(v) = self
-            .target_instance(tg, target)
-            .and_then(|i| i.tags.get(&tag))
-        {
-            return parse(v);
-        }
-        if tg.target_type == TargetType::Ip {
-            let eni = self.eni_by_private_ip(&tg.vpc_id, IpAddr::V4(target.ip()?))?;
-            return eni.tags.get(&tag).and_then(parse);
-        }
-        None
+        let instance = self.target_instance(tg, target).map(|i| i.id.as_str());
+        let eni = match (tg.target_type, target.ip()) {
+            (TargetType::Ip, Some(ip)) => self
+                .eni_by_private_ip(&tg.vpc_id, IpAddr::V4(ip))
+                .map(|e| e.id.as_str()),
+            _ => None,
+        };
+        self.port_binding(instance, eni, port)
     }
 
     /// The host address traffic to `target` goes to: its port's binding.

@@ -4,6 +4,12 @@ instance's bound port through the SOCKS5 proxy versus a direct loopback connecti
 same host server, and the connect latency the proxy adds (SOCKS5 greeting, password,
 CONNECT, the reach decision, the upstream connect) over a direct connect.
 
+Beside the lab it measures the floor: `socks_floor` (crates/vpclab-dataplane/examples), the
+least a SOCKS5 proxy on the same runtime can do (no decision, no token, no flow log),
+driven by the same client against the same sink, so the figures separate what the lab
+adds from what this machine's wake-ups and loopback cost. Build it first:
+`cargo build --release -p vpclab-dataplane --example socks_floor` (skipped if absent).
+
 Usage: bench/proxy_bench.py [--vpclab target/release/vpclab] [--mib 1024] [--connects 2000] [--runs 5]
 Needs boto3 in the Python that runs it.
 """
@@ -127,6 +133,7 @@ def main():
     p.add_argument("--mib", type=int, default=1024)
     p.add_argument("--connects", type=int, default=2000)
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--floor", default=os.path.join(here, "target", "release", "examples", "socks_floor"))
     args = p.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="vpclab-proxy-bench-")
@@ -135,7 +142,7 @@ def main():
                AWS_DEFAULT_REGION="us-east-1", VPCLAB_ENDPOINT=f"http://127.0.0.1:{port}")
     server = subprocess.Popen([args.vpclab, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    sink = None
+    sink = floor = None
     try:
         for _ in range(200):
             try:
@@ -166,28 +173,39 @@ def main():
         proxy = (hostport.split(":")[0], int(hostport.split(":")[1]))
         dst = target["PrivateIpAddress"]
         total = args.mib * (1 << 20)
+        floor_proxy = None
+        if os.path.exists(args.floor):
+            floor = subprocess.Popen([args.floor], stdout=subprocess.PIPE, text=True)
+            floor_proxy = ("127.0.0.1", int(floor.stdout.readline()))
 
         # Direct and proxied runs alternate, so that a burst of other load on the machine
         # touches both; the ratio is of the medians.
-        directs, proxieds, cpus = [], [], []
+        directs, proxieds, floors, cpus = [], [], [], []
         for _ in range(args.runs):
             directs.append(send_bulk(socket.create_connection(("127.0.0.1", sink.port)), total))
             cpu = server_cpu(server.pid)
             proxieds.append(send_bulk(socks_connect(proxy, token, dst, 9000), total))
             cpus.append(server_cpu(server.pid) - cpu)
+            if floor_proxy:
+                floors.append(send_bulk(socks_connect(floor_proxy, token, "127.0.0.1", sink.port), total))
 
-        def timed(connect):
+        def timed(connect, count):
             times = []
-            for _ in range(args.connects):
+            for _ in range(count):
                 t = time.perf_counter()
                 s = connect()
                 times.append(time.perf_counter() - t)
                 s.close()
             return times
 
-        d = timed(lambda: socket.create_connection(("127.0.0.1", sink.port)))
-        stages = []
-        px = timed(lambda: socks_connect(proxy, token, dst, 9000, stages))
+        # In blocks that alternate, like the bulk runs.
+        d, px, fx, stages, floor_stages = [], [], [], [], []
+        block = max(1, args.connects // 20)
+        for _ in range(0, args.connects, block):
+            d += timed(lambda: socket.create_connection(("127.0.0.1", sink.port)), block)
+            px += timed(lambda: socks_connect(proxy, token, dst, 9000, stages), block)
+            if floor_proxy:
+                fx += timed(lambda: socks_connect(floor_proxy, token, "127.0.0.1", sink.port, floor_stages), block)
         os.killpg(proc.pid, signal.SIGKILL)
         md, mp = statistics.median(directs), statistics.median(proxieds)
         runs = lambda xs: "/".join(f"{x:.0f}" for x in xs)
@@ -203,9 +221,19 @@ def main():
         steps = ", ".join(f"{name} {statistics.median(step) * 1e6:.0f} µs" for name, step in
                           zip(["TCP connect", "greeting", "password", "CONNECT"], zip(*stages)))
         print(f"  p50 of each step through the proxy: {steps}")
+        if floor_proxy:
+            mf, p50f = statistics.median(floors), statistics.median(fx) * 1e6
+            steps = ", ".join(f"{name} {statistics.median(step) * 1e6:.0f} µs" for name, step in
+                              zip(["TCP connect", "greeting", "password", "CONNECT"], zip(*floor_stages)))
+            print(f"floor (socks_floor: the same protocol with no decision, token or flow log): bulk {mf:.0f} MiB/s "
+                  f"= {100 * mf / md:.0f}% of direct (runs: {runs(floors)}); connect added p50 {p50f - p50d:.0f} µs; "
+                  f"steps: {steps}")
+            print(f"what the lab adds over the floor: connect p50 {p50p - p50f:.0f} µs; bulk {100 * mp / mf:.0f}% of the floor")
     finally:
         if sink:
             sink.close()
+        if floor:
+            floor.kill()
         server.kill()
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -75,7 +75,7 @@ impl QueryService {
 }
 
 /// An HTTP answer, whole.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reply {
     /// The status code.
     pub status: u16,

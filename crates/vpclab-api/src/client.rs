@@ -275,13 +275,12 @@ impl Client {
         }
     }
 
-    /// The headers to send for a request signed for `service` (`host` first, then the
-    /// given ones, then the signature's).
+    /// The headers to send for a request signed for `service`: the given ones (`host`
+    /// among them; all are signed), then the signature's.
     fn signed_headers(
         &self,
         service: &str,
         method: &str,
-        host: &str,
         path: &str,
         query: &str,
         headers: &[(&str, &str)],
@@ -293,11 +292,10 @@ impl Client {
             region: &self.region,
             service,
         };
-        let mut base = vec![("host", host)];
-        base.extend_from_slice(headers);
-        let signed = signer.sign(method, path, query, &base, body, now_ms());
-        base.into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        let signed = signer.sign(method, path, query, headers, body, now_ms());
+        headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .chain(signed)
             .collect()
     }
@@ -312,15 +310,9 @@ impl Client {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Result<Request<Full<Bytes>>, ClientError> {
-        let all = self.signed_headers(
-            service,
-            method,
-            &self.authority,
-            path,
-            query,
-            headers,
-            &body,
-        );
+        let mut with_host = vec![("host", self.authority.as_str())];
+        with_host.extend_from_slice(headers);
+        let all = self.signed_headers(service, method, path, query, &with_host, &body);
         let uri = if query.is_empty() {
             path.to_owned()
         } else {
@@ -396,7 +388,7 @@ impl Client {
         body: Vec<u8>,
     ) -> Result<Reply, ClientError> {
         let host = format!("s3.{}.amazonaws.com", self.region);
-        let all = self.signed_headers("s3", method, &host, path, query, &[], &body);
+        let all = self.signed_headers("s3", method, path, query, &[("host", &host)], &body);
         let uri = match query {
             "" => format!("http://{host}{path}"),
             q => format!("http://{host}{path}?{q}"),

@@ -339,13 +339,12 @@ pub fn verdict(records: &[Record]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
 
     fn reply(status: u16, content_type: &str, body: &str) -> Reply {
         Reply {
             status,
             content_type: content_type.into(),
-            body: Bytes::from(body.to_owned()),
+            body: body.as_bytes().to_vec().into(),
         }
     }
 

@@ -190,9 +190,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             ),
             (Some(_), None, _) => "a lab of its own".to_owned(),
         };
-        println!(
-            "vpclab demo: private access to S3 and to a service in another account, step by step, in {where_}.\nEvery change goes through the lab's AWS APIs; every request travels through its network as an instance's. Consumer account {consumer_account}."
-        );
+        say(&format!(
+            "vpclab demo: private access to S3 and to a service in another account, step by step, in {where_}.\nEvery change goes through the lab's AWS APIs; every request travels through its network as an instance's. Consumer account {consumer_account}.\n"
+        ));
     }
     let mut records: Vec<Record> = Vec::with_capacity(STEPS.len());
     let mut blocked: Option<&str> = None;
@@ -203,7 +203,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 .iter()
                 .find(|(n, _)| *n == section)
                 .map_or("", |(_, t)| t);
-            print!("{}", report::heading(style, section, title));
+            say(&report::heading(style, section, title));
         }
         let observed = match blocked {
             // A change the later steps build on failed: they cannot run.
@@ -225,7 +225,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             blocked = Some(step.id);
         }
         if !args.json {
-            print!("{}", report::narrate(style, &record));
+            say(&report::narrate(style, &record));
         }
         records.push(record);
     }
@@ -240,15 +240,17 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             "as_expected": verdict.is_ok(),
             "steps": records,
         });
-        println!("{}", serde_json::to_string_pretty(&document)?);
-    } else if let Ok(line) = &verdict {
-        println!("\nvpclab demo: {line}");
+        say(&format!("{}\n", serde_json::to_string_pretty(&document)?));
+    } else {
+        if let Ok(line) = &verdict {
+            say(&format!("\nvpclab demo: {line}\n"));
+        }
         if let Some(dir) = &args.data_dir {
-            println!(
-                "The lab is kept in {}: vpclab serve --data-dir {} serves it again.",
+            say(&format!(
+                "The lab is kept in {}: vpclab serve --data-dir {} serves it again.\n",
                 dir.display(),
                 dir.display()
-            );
+            ));
         }
     }
     match verdict {
@@ -258,6 +260,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             std::process::exit(1);
         }
     }
+}
+
+/// Writes to standard output; a reader that went away (`vpclab demo | head`) is not an
+/// error worth a panic, which `print!` would raise.
+fn say(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// A suffix that keeps this run's names (bucket, load balancer) apart from another

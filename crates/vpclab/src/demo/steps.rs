@@ -290,7 +290,8 @@ impl World {
             .await
     }
 
-    /// The text at `path` of an answer, or an error naming what is missing.
+    /// The text of the first element named `name` in an answer, or an error naming what
+    /// is missing.
     fn field(doc: &Element, name: &str) -> Result<String, String> {
         doc.find(name)
             .map(str::to_owned)

@@ -10,6 +10,7 @@ use vpclab_model::AccountId;
 use vpclab_store::{AccessKey, Store};
 
 mod config;
+mod demo;
 
 /// A local AWS VPC network that really enforces its rules.
 ///
@@ -117,6 +118,11 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// The walkthrough: a private instance reaching S3 through a gateway endpoint, a
+    /// bucket locked to it, the NAT alternative, PrivateLink between two accounts, and
+    /// what each costs — built through the lab's APIs, with real traffic, each step
+    /// explained (starts a lab of its own unless --endpoint names one).
+    Demo(demo::DemoArgs),
     /// Manage the accounts and access keys the lab accepts.
     Account {
         /// Where the lab's database lives (default: the user's data directory).
@@ -390,6 +396,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Demo(args) => demo::run(args).await,
         Command::Account {
             data_dir: dir,
             command,

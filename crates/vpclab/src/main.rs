@@ -10,6 +10,7 @@ use vpclab_model::AccountId;
 use vpclab_store::{AccessKey, Store};
 
 mod config;
+mod cost;
 
 /// A local AWS VPC network that really enforces its rules.
 ///
@@ -112,6 +113,23 @@ enum Command {
         #[arg(long, default_value = "tcp")]
         protocol: String,
         /// Print the trace as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// What your network in the region would cost on AWS a month: NAT gateways, endpoints,
+    /// public IPv4 addresses, load balancers, and each flow of the traffic priced on the
+    /// path the lab traces for it, with the what-if for each flow to an AWS service.
+    Cost {
+        /// A traffic profile, TOML or JSON by its extension: flows with GB a month (see
+        /// README.md). Without it: what the data plane carried, scaled to the hours.
+        #[arg(long)]
+        traffic: Option<PathBuf>,
+        /// The hours to price (730 is a month).
+        #[arg(long, default_value_t = 730.0)]
+        hours: f64,
+        /// Print the estimate as JSON.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -390,6 +408,12 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Cost {
+            traffic,
+            hours,
+            json,
+            server,
+        } => cost::run(server.client(), traffic.as_deref(), hours, json).await,
         Command::Account {
             data_dir: dir,
             command,

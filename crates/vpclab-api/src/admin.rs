@@ -59,6 +59,7 @@ pub async fn dispatch(
         ("POST", "/_vpclab/exec") => exec_start(state, caller, body),
         ("POST", "/_vpclab/dig") => dig(state, caller, body),
         ("POST", "/_vpclab/flow-logs") => flow_logs(state, caller),
+        ("POST", "/_vpclab/cost") => crate::cost::cost(state, caller, body),
         ("POST", "/_vpclab/exec/end") => {
             let req: ExecEnd = parse(body)?;
             let gone = state

@@ -1,7 +1,8 @@
 //! What the data plane remembers of each decision: a VPC Flow Logs record (version 2) in
 //! the lab's own log (`<data-dir>/flow-logs/lab.log`, read by `vpclab flow-logs`), the
-//! same record for every EC2 flow log that captures it, and byte counters per NAT
-//! gateway and VPC endpoint (what the cost estimates scale to a month).
+//! same record for every EC2 flow log that captures it, byte counters per NAT gateway
+//! and VPC endpoint, and bytes per (instance, destination, port) with when they were seen
+//! (what `vpclab cost` re-traces and scales to a month).
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -14,7 +15,7 @@ use std::task::{Context, Poll};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use vpclab_model::{DEFAULT_LOG_FORMAT, Lab};
-use vpclab_reach::{ComponentKind, Delivery, Trace};
+use vpclab_reach::{ComponentKind, Delivery, Destination, Trace};
 
 use crate::flowlog::{FlowAction, FlowDirection, FlowLogWriter, FlowRecord, header_line, unix_now};
 use crate::proxy::Identity;
@@ -28,12 +29,37 @@ pub struct Counter {
     pub flows: u64,
 }
 
+/// Bytes one instance exchanged with one destination (as the program asked for it: a
+/// name or an address) on one port, over the connections the data plane admitted, and
+/// when: enough for a cost estimate to trace the flow again and scale it to a month.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowCounter {
+    /// The instance the connections came from.
+    pub instance_id: String,
+    /// The destination as asked.
+    pub destination: String,
+    /// The destination port.
+    pub port: u16,
+    /// Bytes the instance sent.
+    pub bytes_out: u64,
+    /// Bytes the instance received.
+    pub bytes_in: u64,
+    /// Connections admitted.
+    pub connections: u64,
+    /// When the first connection started (ms since the Unix epoch).
+    pub first_seen_ms: i64,
+    /// When the last connection ended (ms since the Unix epoch).
+    pub last_seen_ms: i64,
+}
+
 /// The data plane's records.
 pub struct Accounting {
     lab_log: PathBuf,
     counters_path: PathBuf,
+    flows_path: PathBuf,
     writer: Option<Arc<FlowLogWriter>>,
     counters: Mutex<BTreeMap<String, Counter>>,
+    flows: Mutex<Vec<FlowCounter>>,
     /// The lab log, kept open (a record per connection must not cost an open).
     file: Mutex<Option<std::fs::File>>,
 }
@@ -56,11 +82,19 @@ impl Accounting {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
+        // Beside counters.json, kept the same way.
+        let flows_path = data_dir.join("flow-logs").join("flows.json");
+        let flows = std::fs::read(&flows_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
         Accounting {
             lab_log: lab_log_path(data_dir),
             counters_path,
+            flows_path,
             writer,
             counters: Mutex::new(counters),
+            flows: Mutex::new(flows),
             file: Mutex::new(None),
         }
     }
@@ -84,6 +118,11 @@ impl Accounting {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Bytes per (instance, destination as asked, port) so far, for every instance.
+    pub fn flows(&self) -> Vec<FlowCounter> {
+        self.flows.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Records one connection from `who`, refused or carried (`bytes_out` from the
@@ -184,15 +223,47 @@ impl Accounting {
                 }
             }
             if changed && let Ok(text) = serde_json::to_vec(&*counters) {
-                // Written whole to a temporary file and renamed: never half a file.
-                let tmp = self.counters_path.with_extension("json.tmp");
-                if let Some(dir) = self.counters_path.parent() {
-                    let _ = std::fs::create_dir_all(dir);
-                }
-                if std::fs::write(&tmp, text).is_ok() {
-                    let _ = std::fs::rename(&tmp, &self.counters_path);
-                }
+                write_whole(&self.counters_path, &text);
             }
+            drop(counters);
+            self.count_flow(who, trace, (bytes_out, bytes_in), start);
+        }
+    }
+
+    /// Adds an admitted connection to its (instance, destination, port) counter.
+    fn count_flow(&self, who: &Identity, trace: &Trace, (out, back): (u64, u64), start: i64) {
+        let destination = match &trace.flow.destination {
+            Destination::Name(name) => name.clone(),
+            Destination::Address(ip) => ip.to_string(),
+        };
+        let instance_id = who.instance_id.to_string();
+        let port = trace.flow.port;
+        let started = start.saturating_mul(1000);
+        let ended = unix_now_ms().max(started);
+        let mut flows = self.flows.lock().unwrap_or_else(|e| e.into_inner());
+        match flows.iter_mut().find(|f| {
+            f.instance_id == instance_id && f.destination == destination && f.port == port
+        }) {
+            Some(f) => {
+                f.bytes_out += out;
+                f.bytes_in += back;
+                f.connections += 1;
+                f.first_seen_ms = f.first_seen_ms.min(started);
+                f.last_seen_ms = f.last_seen_ms.max(ended);
+            }
+            None => flows.push(FlowCounter {
+                instance_id,
+                destination,
+                port,
+                bytes_out: out,
+                bytes_in: back,
+                connections: 1,
+                first_seen_ms: started,
+                last_seen_ms: ended,
+            }),
+        }
+        if let Ok(text) = serde_json::to_vec(&*flows) {
+            write_whole(&self.flows_path, &text);
         }
     }
 
@@ -220,6 +291,23 @@ impl Accounting {
             let _ = f.write_all(text.as_bytes());
         }
     }
+}
+
+/// Writes `text` whole to a temporary file and renames it over `path`: never half a file.
+fn write_whole(path: &Path, text: &[u8]) {
+    let tmp = path.with_extension("json.tmp");
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if std::fs::write(&tmp, text).is_ok() {
+        let _ = std::fs::rename(&tmp, path);
+    }
+}
+
+fn unix_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A stream that counts the bytes read from it and written to it.
@@ -306,6 +394,49 @@ mod tests {
             })
         );
         assert_eq!(a.lab_log(), dir.path().join("flow-logs").join("lab.log"));
+    }
+
+    #[test]
+    fn flows_are_read_back_after_a_restart() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        std::fs::create_dir_all(dir.path().join("flow-logs")).expect("a dir");
+        std::fs::write(
+            dir.path().join("flow-logs").join("flows.json"),
+            r#"[{"instance_id":"i-1","destination":"s3.us-east-1.amazonaws.com","port":443,"bytes_out":10,"bytes_in":20,"connections":1,"first_seen_ms":1000,"last_seen_ms":3000}]"#,
+        )
+        .expect("written");
+        let a = Accounting::new(dir.path(), None);
+        let flows = a.flows();
+        assert_eq!(flows.len(), 1);
+        assert_eq!(flows[0].bytes_in, 20);
+        assert_eq!(flows[0].last_seen_ms, 3000);
+    }
+
+    #[test]
+    fn admitted_connections_add_up_per_destination_and_survive_a_restart() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let a = Accounting::new(dir.path(), None);
+        let who = Identity {
+            instance_id: vpclab_model::InstanceId::new_unchecked("i-0123456789abcdef0"),
+            account: "000000000000".into(),
+        };
+        let flow = vpclab_reach::Flow::tcp(
+            vpclab_reach::Source::Instance(who.instance_id.clone()),
+            "s3.us-east-1.amazonaws.com".into(),
+            443,
+        );
+        // The engine's answer does not matter here: only the question is counted.
+        let trace = vpclab_reach::trace(&Lab::new(1), &flow);
+        a.count_flow(&who, &trace, (100, 1000), 1_700_000_000);
+        a.count_flow(&who, &trace, (50, 500), 1_700_000_010);
+        let again = Accounting::new(dir.path(), None).flows();
+        assert_eq!(again.len(), 1);
+        let f = &again[0];
+        assert_eq!(f.destination, "s3.us-east-1.amazonaws.com");
+        assert_eq!(f.port, 443);
+        assert_eq!((f.bytes_out, f.bytes_in, f.connections), (150, 1500, 2));
+        assert_eq!(f.first_seen_ms, 1_700_000_000_000);
+        assert!(f.last_seen_ms >= f.first_seen_ms);
     }
 
     #[tokio::test]

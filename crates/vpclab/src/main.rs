@@ -11,6 +11,7 @@ use vpclab_store::{AccessKey, Store};
 
 mod config;
 mod demo;
+mod cost;
 
 /// A local AWS VPC network that really enforces its rules.
 ///
@@ -123,6 +124,23 @@ enum Command {
     /// what each costs — built through the lab's APIs, with real traffic, each step
     /// explained (starts a lab of its own unless --endpoint names one).
     Demo(demo::DemoArgs),
+    /// What your network in the region would cost on AWS a month: NAT gateways, endpoints,
+    /// public IPv4 addresses, load balancers, and each flow of the traffic priced on the
+    /// path the lab traces for it, with the what-if for each flow to an AWS service.
+    Cost {
+        /// A traffic profile, TOML or JSON by its extension: flows with GB a month (see
+        /// README.md). Without it: what the data plane carried, scaled to the hours.
+        #[arg(long)]
+        traffic: Option<PathBuf>,
+        /// The hours to price (730 is a month).
+        #[arg(long, default_value_t = 730.0)]
+        hours: f64,
+        /// Print the estimate as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// Manage the accounts and access keys the lab accepts.
     Account {
         /// Where the lab's database lives (default: the user's data directory).
@@ -397,6 +415,12 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Demo(args) => demo::run(args).await,
+        Command::Cost {
+            traffic,
+            hours,
+            json,
+            server,
+        } => cost::run(server.client(), traffic.as_deref(), hours, json).await,
         Command::Account {
             data_dir: dir,
             command,

@@ -169,6 +169,7 @@ pub async fn start(
         data_dir,
         Some(writer),
     ));
+    accounting.spawn_persister();
     let dataplane = Arc::new(Dataplane::new(
         Arc::new(StateView(Arc::clone(state))),
         services,

@@ -52,14 +52,51 @@ pub struct FlowCounter {
     pub last_seen_ms: i64,
 }
 
+/// A flow counter's key: instance, destination as asked, port.
+type FlowKey = (String, String, u16);
+
+/// Counters kept in memory and in a JSON file beside the lab log. The file is rewritten
+/// whole by [`Accounting::persist`] (every second, and when the server stops), never on
+/// a connection's path: these are measurements, not acknowledged writes, and a `kill -9`
+/// loses at most the last second of them.
+struct Kept<T> {
+    value: T,
+    path: PathBuf,
+    dirty: bool,
+}
+
+impl<T: Serialize + serde::de::DeserializeOwned + Default> Kept<T> {
+    fn load(path: PathBuf) -> Kept<T> {
+        let value = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        Kept {
+            value,
+            path,
+            dirty: false,
+        }
+    }
+
+    fn persist(&mut self) {
+        if self.dirty
+            && let Ok(text) = serde_json::to_vec(&self.value)
+        {
+            write_whole(&self.path, &text);
+            self.dirty = false;
+        }
+    }
+}
+
 /// The data plane's records.
 pub struct Accounting {
     lab_log: PathBuf,
-    counters_path: PathBuf,
-    flows_path: PathBuf,
     writer: Option<Arc<FlowLogWriter>>,
-    counters: Mutex<BTreeMap<String, Counter>>,
-    flows: Mutex<Vec<FlowCounter>>,
+    counters: Mutex<Kept<BTreeMap<String, Counter>>>,
+    /// Kept as a list in flows.json.
+    flows: Mutex<Kept<Vec<FlowCounter>>>,
+    /// Where each flow is in `flows`.
+    flow_index: Mutex<std::collections::HashMap<FlowKey, usize>>,
     /// The lab log, kept open (a record per connection must not cost an open).
     file: Mutex<Option<std::fs::File>>,
 }
@@ -77,34 +114,59 @@ impl Accounting {
     /// The counters are kept in `<data-dir>/flow-logs/counters.json` and read back here,
     /// so a restart does not forget the traffic a cost estimate scales.
     pub fn new(data_dir: &Path, writer: Option<Arc<FlowLogWriter>>) -> Accounting {
-        let counters_path = data_dir.join("flow-logs").join("counters.json");
-        let counters = std::fs::read(&counters_path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let counters = Kept::load(data_dir.join("flow-logs").join("counters.json"));
         // Beside counters.json, kept the same way.
-        let flows_path = data_dir.join("flow-logs").join("flows.json");
-        let flows = std::fs::read(&flows_path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let flows: Kept<Vec<FlowCounter>> =
+            Kept::load(data_dir.join("flow-logs").join("flows.json"));
+        let flow_index = flows
+            .value
+            .iter()
+            .enumerate()
+            .map(|(i, f)| ((f.instance_id.clone(), f.destination.clone(), f.port), i))
+            .collect();
         Accounting {
             lab_log: lab_log_path(data_dir),
-            counters_path,
-            flows_path,
             writer,
             counters: Mutex::new(counters),
             flows: Mutex::new(flows),
+            flow_index: Mutex::new(flow_index),
             file: Mutex::new(None),
         }
     }
 
-    /// Delivers every buffered flow log record now (the server stops).
+    /// Delivers every buffered flow log record now and writes the counters (the server
+    /// stops).
     pub async fn flush(&self) -> Result<usize, crate::proxy::BoxError> {
+        self.persist();
         match &self.writer {
             Some(w) => w.flush().await,
             None => Ok(0),
         }
+    }
+
+    /// Writes the counters that changed since the last call to their files.
+    pub fn persist(&self) {
+        self.counters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .persist();
+        self.flows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .persist();
+    }
+
+    /// Runs [`Accounting::persist`] every second, off the runtime's threads.
+    pub fn spawn_persister(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let me = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                let me = Arc::clone(&me);
+                let _ = tokio::task::spawn_blocking(move || me.persist()).await;
+            }
+        })
     }
 
     /// The lab's own flow log file.
@@ -117,12 +179,17 @@ impl Accounting {
         self.counters
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .value
             .clone()
     }
 
     /// Bytes per (instance, destination as asked, port) so far, for every instance.
     pub fn flows(&self) -> Vec<FlowCounter> {
-        self.flows.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.flows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .value
+            .clone()
     }
 
     /// Records one connection from `who`, refused or carried (`bytes_out` from the
@@ -210,20 +277,16 @@ impl Accounting {
         }
         if accepted {
             let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
-            let mut changed = false;
             for hop in &trace.forward {
                 if matches!(
                     hop.component.kind,
                     ComponentKind::NatGateway | ComponentKind::VpcEndpoint
                 ) {
-                    let c = counters.entry(hop.component.id.clone()).or_default();
+                    let c = counters.value.entry(hop.component.id.clone()).or_default();
                     c.bytes += bytes_out + bytes_in;
                     c.flows += 1;
-                    changed = true;
+                    counters.dirty = true;
                 }
-            }
-            if changed && let Ok(text) = serde_json::to_vec(&*counters) {
-                write_whole(&self.counters_path, &text);
             }
             drop(counters);
             self.count_flow(who, trace, (bytes_out, bytes_in), start);
@@ -241,9 +304,10 @@ impl Accounting {
         let started = start.saturating_mul(1000);
         let ended = unix_now_ms().max(started);
         let mut flows = self.flows.lock().unwrap_or_else(|e| e.into_inner());
-        match flows.iter_mut().find(|f| {
-            f.instance_id == instance_id && f.destination == destination && f.port == port
-        }) {
+        let mut index = self.flow_index.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (instance_id, destination, port);
+        flows.dirty = true;
+        match index.get(&key).and_then(|&i| flows.value.get_mut(i)) {
             Some(f) => {
                 f.bytes_out += out;
                 f.bytes_in += back;
@@ -251,19 +315,20 @@ impl Accounting {
                 f.first_seen_ms = f.first_seen_ms.min(started);
                 f.last_seen_ms = f.last_seen_ms.max(ended);
             }
-            None => flows.push(FlowCounter {
-                instance_id,
-                destination,
-                port,
-                bytes_out: out,
-                bytes_in: back,
-                connections: 1,
-                first_seen_ms: started,
-                last_seen_ms: ended,
-            }),
-        }
-        if let Ok(text) = serde_json::to_vec(&*flows) {
-            write_whole(&self.flows_path, &text);
+            None => {
+                let (instance_id, destination, port) = key.clone();
+                index.insert(key, flows.value.len());
+                flows.value.push(FlowCounter {
+                    instance_id,
+                    destination,
+                    port,
+                    bytes_out: out,
+                    bytes_in: back,
+                    connections: 1,
+                    first_seen_ms: started,
+                    last_seen_ms: ended,
+                });
+            }
         }
     }
 
@@ -429,6 +494,10 @@ mod tests {
         let trace = vpclab_reach::trace(&Lab::new(1), &flow);
         a.count_flow(&who, &trace, (100, 1000), 1_700_000_000);
         a.count_flow(&who, &trace, (50, 500), 1_700_000_010);
+        // Nothing is written on a connection's path; the persister (or the server's
+        // stop) writes.
+        assert!(!dir.path().join("flow-logs").join("flows.json").exists());
+        a.persist();
         let again = Accounting::new(dir.path(), None).flows();
         assert_eq!(again.len(), 1);
         let f = &again[0];

@@ -10,6 +10,7 @@ use vpclab_model::AccountId;
 use vpclab_store::{AccessKey, Store};
 
 mod config;
+mod diagram;
 
 /// A local AWS VPC network that really enforces its rules.
 ///
@@ -117,6 +118,10 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Draw your network (accounts › VPCs › zones › subnets, gateways, endpoints, load
+    /// balancers, route arrows) as Graphviz DOT, Mermaid or SVG, optionally with one
+    /// trace's path drawn over it.
+    Diagram(diagram::DiagramArgs),
     /// Manage the accounts and access keys the lab accepts.
     Account {
         /// Where the lab's database lives (default: the user's data directory).
@@ -390,6 +395,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Diagram(args) => diagram::run(args).await,
         Command::Account {
             data_dir: dir,
             command,

@@ -9,6 +9,7 @@ import stat
 import subprocess
 import urllib.error
 import urllib.request
+from xml.etree import ElementTree
 
 import pydot
 import pytest
@@ -134,7 +135,7 @@ def test_dot_nests_the_network_and_draws_the_routes(world):
     edge = next(attrs for a, b, attrs in edges(g) if (a, b) == (name(world["private"]), name(world["endpoint"])))
     assert edge["ltail"].strip('"') == f"cluster_{name(world['private'])}"
     # The Name tag, escaped for DOT, heads the VPC's label.
-    assert 'label="web \\"prod\\" ✓\\nVPC ' + world["vpc"] in p.stdout
+    assert 'label="web \\"prod\\" ✓\\lVPC ' + world["vpc"] in p.stdout
     # Drawing twice gives the same text.
     assert diagram(world).stdout == p.stdout
 
@@ -229,7 +230,11 @@ def test_svg_with_a_real_graphviz_when_there_is_one(world, tmp_path):
         pytest.skip("Graphviz is not installed")
     p = diagram(world, "--format", "svg")
     assert p.returncode == 0, p.stderr
-    assert "<svg" in p.stdout and world["app"] in p.stdout
+    svg = ElementTree.fromstring(p.stdout)
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    # Graphviz titles each node's group with its name, and writes `-` as `&#45;`.
+    assert f"<title>{name(world['app'])}</title>" in p.stdout
+    assert world["app"].replace("-", "&#45;") in p.stdout
 
 
 def test_svg_without_graphviz_says_what_to_do(world, tmp_path):

@@ -17,6 +17,11 @@ const REFUSED: &str = "#C0392B";
 /// other control characters as spaces. Everything else (any Unicode) stays as it is:
 /// DOT files are UTF-8.
 pub fn escape(s: &str) -> String {
+    escape_with(s, "\\n")
+}
+
+/// `escape`, with `line_break` (`\n` centred, `\l` left-justified) for line breaks.
+fn escape_with(s: &str, line_break: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -25,10 +30,10 @@ pub fn escape(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\r' => {
                 if chars.peek() != Some(&'\n') {
-                    out.push_str("\\n");
+                    out.push_str(line_break);
                 }
             }
-            '\n' => out.push_str("\\n"),
+            '\n' => out.push_str(line_break),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
@@ -43,6 +48,14 @@ fn label(lines: &[String]) -> String {
         .map(|l| escape(l))
         .collect::<Vec<_>>()
         .join("\\n")
+}
+
+/// A cluster's or the graph's label: each line left-justified (`\l` ends a line).
+fn left_label(lines: &[String]) -> String {
+    lines
+        .iter()
+        .map(|l| escape_with(l, "\\l") + "\\l")
+        .collect()
 }
 
 /// The lines with the refusal's code after them.
@@ -60,8 +73,8 @@ pub(crate) fn write(d: &Diagram) -> String {
     out.push_str("digraph vpclab {\n");
     let _ = writeln!(
         out,
-        "  graph [compound=true, rankdir=LR, newrank=true, nodesep=0.3, ranksep=0.7, fontname=\"Helvetica\", fontsize=12, labelloc=t, labeljust=l, label=\"{}\"];",
-        label(&d.caption)
+        "  graph [compound=true, rankdir=LR, nodesep=0.3, ranksep=0.7, fontname=\"Helvetica\", fontsize=12, labelloc=t, labeljust=l, label=\"{}\"];",
+        left_label(&d.caption)
     );
     out.push_str("  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10, color=\"#545B64\", fillcolor=\"#FFFFFF\"];\n");
     out.push_str(
@@ -97,7 +110,7 @@ fn cluster(out: &mut String, c: &Cluster, depth: usize) {
     };
     let mut attrs = format!(
         "label=\"{}\", style=\"{style}\", color=\"{color}\", penwidth={width}, fontcolor=\"#232F3E\"",
-        label(&marked_lines(&c.lines, &c.mark))
+        left_label(&marked_lines(&c.lines, &c.mark))
     );
     if let Some(fill) = fill {
         let _ = write!(attrs, ", fillcolor=\"{fill}\"");
@@ -218,6 +231,12 @@ mod tests {
         assert_eq!(escape("one\ntwo"), "one\\ntwo");
         assert_eq!(escape("one\r\ntwo\rthree"), "one\\ntwo\\nthree");
         assert_eq!(escape("tab\there\u{7}"), "tab here ");
+    }
+
+    #[test]
+    fn cluster_labels_are_left_justified_line_by_line() {
+        let lines = vec!["my \"vpc\"\nsecond".to_owned(), "VPC vpc-1".to_owned()];
+        assert_eq!(left_label(&lines), r#"my \"vpc\"\lsecond\lVPC vpc-1\l"#);
     }
 
     #[test]

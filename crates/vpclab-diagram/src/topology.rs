@@ -95,7 +95,8 @@ pub(crate) fn draw(lab: &Lab, view: &View) -> Drawing {
             ClusterKind::Account,
             vec![format!("account {account}"), view.region.name().to_owned()],
         );
-        for vpc in sorted(lab.vpcs().filter(|v| view.shows(v.owner(), v.region()))) {
+        let own = |owner: &AccountId, region: Region| owner == account && region == view.region;
+        for vpc in sorted(lab.vpcs().filter(|v| own(v.owner(), v.region()))) {
             // Every account has a default VPC in every region; an empty one says nothing
             // about the network being drawn and would crowd it out.
             if vpc.is_default && !vpcs_with_interfaces.contains(&vpc.id) {
@@ -106,7 +107,7 @@ pub(crate) fn draw(lab: &Lab, view: &View) -> Drawing {
         }
         for svc in lab
             .vpc_endpoint_services()
-            .filter(|s| view.shows(s.owner(), s.region()))
+            .filter(|s| own(s.owner(), s.region()))
         {
             let node = b.endpoint_service_node(svc);
             cluster.nodes.push(b.node(node));

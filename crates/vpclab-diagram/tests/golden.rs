@@ -210,7 +210,31 @@ fn goldens(name: &str, lab: &Lab, view: &View) -> Diagram {
     golden(&format!("{name}.mmd"), &mermaid(lab, view));
     // The same lab and view draw the same text every time.
     assert_eq!(dot(lab, view), dot(lab, view));
-    diagram(lab, view)
+    let d = diagram(lab, view);
+    // Each node and cluster is drawn once, and every edge joins two drawn things.
+    let mut names = Vec::new();
+    fn collect<'a>(c: &'a vpclab_diagram::Cluster, names: &mut Vec<&'a str>) {
+        names.push(&c.name);
+        names.extend(c.nodes.iter().map(|n| n.name.as_str()));
+        for inner in &c.clusters {
+            collect(inner, names);
+        }
+    }
+    for c in &d.clusters {
+        collect(c, &mut names);
+    }
+    names.extend(d.nodes.iter().map(|n| n.name.as_str()));
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "a name drawn twice: {names:?}");
+    for e in &d.edges {
+        assert!(
+            d.has(&e.from) && d.has(&e.to),
+            "{e:?} joins something not drawn"
+        );
+    }
+    d
 }
 
 fn n(id: impl AsRef<str>) -> String {
@@ -336,7 +360,7 @@ fn the_notes_private_instance_and_its_gateway_endpoint() {
     }
     let text = dot(&note.w.lab, &note.w.view(&[PROVIDER]));
     assert!(
-        text.contains(r#"label="lab \"note\" → S3 ✓\nVPC vpc-"#),
+        text.contains(r#"label="lab \"note\" → S3 ✓\lVPC vpc-"#),
         "{text}"
     );
     let text = mermaid(&note.w.lab, &note.w.view(&[PROVIDER]));
@@ -576,6 +600,7 @@ fn public_and_private_subnets_in_two_zones_with_nat_gateways() {
 struct Link {
     w: World,
     provider_vpc: VpcId,
+    consumer_vpc: VpcId,
     service: VpcEndpointServiceId,
     endpoint: VpcEndpointId,
     endpoint_eni: NetworkInterfaceId,
@@ -759,6 +784,7 @@ fn privatelink() -> Link {
     Link {
         w,
         provider_vpc,
+        consumer_vpc,
         service,
         endpoint,
         endpoint_eni,
@@ -800,10 +826,14 @@ fn privatelink_with_both_accounts_drawn() {
             }
         }
     }
-    // Two VPCs with the same CIDR, in their own accounts.
+    // Two VPCs with the same CIDR, each in its own account.
     assert_eq!(
         d.parents(&n(&l.provider_vpc)).unwrap(),
         [format!("account_{PROVIDER}")]
+    );
+    assert_eq!(
+        d.parents(&n(&l.consumer_vpc)).unwrap(),
+        [format!("account_{CONSUMER}")]
     );
 }
 

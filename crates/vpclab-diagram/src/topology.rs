@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use vpclab_model::aws_service::AwsService;
 use vpclab_model::{
-    AccountId, InstanceState, InterfaceType, Lab, LoadBalancer, NatGatewayState, NetworkInterface,
-    Owned, PeeringStatusCode, Region, RouteDestination, RouteState, RouteTarget, Subnet, Tags, Vpc,
-    VpcEndpoint, VpcEndpointServiceConfiguration, VpcEndpointState, VpcEndpointType, VpcId,
+    AccountId, EgressOnlyInternetGateway, Instance, InstanceState, InterfaceType, InternetGateway,
+    Lab, LoadBalancer, NatGateway, NatGatewayState, NetworkInterface, Owned, PeeringStatusCode,
+    Region, RouteDestination, RouteState, RouteTarget, Subnet, Tags, Vpc, VpcEndpoint,
+    VpcEndpointServiceConfiguration, VpcEndpointState, VpcEndpointType, VpcId,
 };
 
 use crate::View;
@@ -79,6 +80,7 @@ pub(crate) fn draw(lab: &Lab, view: &View) -> Drawing {
     let mut b = Builder {
         lab,
         view,
+        places: Places::of(lab),
         names: HashSet::new(),
         outside: BTreeMap::new(),
         eni_node: HashMap::new(),
@@ -203,9 +205,74 @@ impl HasId for Subnet {
     }
 }
 
+/// The lab's resources grouped by the VPC or subnet they are drawn in, gathered in one
+/// pass so that drawing stays linear in the size of the lab.
+#[derive(Default)]
+struct Places<'a> {
+    subnets: HashMap<&'a str, Vec<&'a Subnet>>,
+    instances: HashMap<&'a str, Vec<&'a Instance>>,
+    nat_gateways: HashMap<&'a str, Vec<&'a NatGateway>>,
+    interfaces: HashMap<&'a str, Vec<&'a NetworkInterface>>,
+    gateway_endpoints: HashMap<&'a str, Vec<&'a VpcEndpoint>>,
+    internet_gateways: HashMap<&'a str, Vec<&'a InternetGateway>>,
+    egress_only_internet_gateways: HashMap<&'a str, Vec<&'a EgressOnlyInternetGateway>>,
+}
+
+impl<'a> Places<'a> {
+    fn of(lab: &'a Lab) -> Places<'a> {
+        let mut p = Places::default();
+        for s in lab.subnets() {
+            p.subnets.entry(s.vpc_id.as_str()).or_default().push(s);
+        }
+        for i in lab.instances() {
+            p.instances.entry(i.subnet_id.as_str()).or_default().push(i);
+        }
+        for n in lab.nat_gateways() {
+            p.nat_gateways
+                .entry(n.subnet_id.as_str())
+                .or_default()
+                .push(n);
+        }
+        for e in lab.network_interfaces() {
+            p.interfaces
+                .entry(e.subnet_id.as_str())
+                .or_default()
+                .push(e);
+        }
+        for e in lab
+            .vpc_endpoints()
+            .filter(|e| e.vpc_endpoint_type == VpcEndpointType::Gateway)
+        {
+            p.gateway_endpoints
+                .entry(e.vpc_id.as_str())
+                .or_default()
+                .push(e);
+        }
+        for g in lab.internet_gateways() {
+            if let Some(vpc) = &g.attachment {
+                p.internet_gateways.entry(vpc.as_str()).or_default().push(g);
+            }
+        }
+        for g in lab.egress_only_internet_gateways() {
+            p.egress_only_internet_gateways
+                .entry(g.vpc_id.as_str())
+                .or_default()
+                .push(g);
+        }
+        p
+    }
+}
+
+/// The items at `key` (a copy of the references, so the builder can change while it
+/// goes through them); none when there are none.
+fn at<'a, T>(map: &HashMap<&'a str, Vec<&'a T>>, key: &str) -> Vec<&'a T> {
+    map.get(key).cloned().unwrap_or_default()
+}
+
 struct Builder<'a> {
     lab: &'a Lab,
     view: &'a View,
+    places: Places<'a>,
     /// Every node and cluster drawn so far.
     names: HashSet<String>,
     /// Nodes outside every cluster, by name.
@@ -242,7 +309,6 @@ impl<'a> Builder<'a> {
     }
 
     fn vpc(&mut self, vpc: &'a Vpc) -> Cluster {
-        let lab = self.lab;
         let cidrs: Vec<String> = vpc
             .cidr_block_associations
             .iter()
@@ -265,7 +331,7 @@ impl<'a> Builder<'a> {
         );
         self.names.insert(cluster.name.clone());
         let mut zones: BTreeMap<&str, Cluster> = BTreeMap::new();
-        for subnet in sorted(lab.subnets().filter(|s| s.vpc_id == vpc.id)) {
+        for subnet in sorted(at(&self.places.subnets, vpc.id.as_str()).into_iter()) {
             let zone = zones
                 .entry(subnet.availability_zone.as_str())
                 .or_insert_with(|| {
@@ -283,7 +349,7 @@ impl<'a> Builder<'a> {
             cluster.clusters.push(zone);
         }
         // On the VPC's edge: its gateways and gateway endpoints.
-        if let Some(igw) = lab.internet_gateway_of(&vpc.id) {
+        for igw in at(&self.places.internet_gateways, vpc.id.as_str()) {
             let node = Node::new(
                 node_name(igw.id.as_str()),
                 NodeKind::InternetGateway,
@@ -294,10 +360,7 @@ impl<'a> Builder<'a> {
             self.edge(&node.name, &internet, EdgeKind::Link, vec![]);
             cluster.nodes.push(node);
         }
-        for eigw in lab
-            .egress_only_internet_gateways()
-            .filter(|g| g.vpc_id == vpc.id)
-        {
+        for eigw in at(&self.places.egress_only_internet_gateways, vpc.id.as_str()) {
             let node = self.node(Node::new(
                 node_name(eigw.id.as_str()),
                 NodeKind::EgressOnlyInternetGateway,
@@ -315,11 +378,10 @@ impl<'a> Builder<'a> {
             );
             cluster.nodes.push(node);
         }
-        for e in lab.vpc_endpoints().filter(|e| {
-            e.vpc_id == vpc.id
-                && e.vpc_endpoint_type == VpcEndpointType::Gateway
-                && e.state != VpcEndpointState::Deleted
-        }) {
+        for e in at(&self.places.gateway_endpoints, vpc.id.as_str())
+            .into_iter()
+            .filter(|e| e.state != VpcEndpointState::Deleted)
+        {
             let mut lines = vec![format!("gateway endpoint {}", e.id), e.service_name.clone()];
             if e.state != VpcEndpointState::Available {
                 lines.push(e.state.as_str().to_owned());
@@ -371,9 +433,9 @@ impl<'a> Builder<'a> {
         );
         self.names.insert(cluster.name.clone());
         self.subnets.push(subnet);
-        for i in lab
-            .instances()
-            .filter(|i| i.subnet_id == subnet.id && i.state != InstanceState::Terminated)
+        for i in at(&self.places.instances, subnet.id.as_str())
+            .into_iter()
+            .filter(|i| i.state != InstanceState::Terminated)
         {
             let eni = lab.network_interface(i.primary_network_interface_id.as_str());
             let mut address = eni.map_or_else(String::new, |e| e.primary_private_ip().to_string());
@@ -390,13 +452,15 @@ impl<'a> Builder<'a> {
                 named(&i.tags, lines),
             )));
         }
-        for nat in lab.nat_gateways().filter(|n| {
-            n.subnet_id == subnet.id
-                && matches!(
+        for nat in at(&self.places.nat_gateways, subnet.id.as_str())
+            .into_iter()
+            .filter(|n| {
+                matches!(
                     n.state,
                     NatGatewayState::Pending | NatGatewayState::Available
                 )
-        }) {
+            })
+        {
             let address = match nat.public_ip {
                 Some(eip) => format!("{} · EIP {eip}", nat.private_ip),
                 None => format!("{} · private", nat.private_ip),
@@ -411,10 +475,7 @@ impl<'a> Builder<'a> {
             }
             cluster.nodes.push(node);
         }
-        for eni in lab
-            .network_interfaces()
-            .filter(|e| e.subnet_id == subnet.id)
-        {
+        for eni in at(&self.places.interfaces, subnet.id.as_str()) {
             if let Some(node) = self.interface(eni) {
                 cluster.nodes.push(node);
             }

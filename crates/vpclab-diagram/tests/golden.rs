@@ -1016,3 +1016,64 @@ fn an_empty_default_vpc_is_left_out_and_said_so() {
         ClusterKind::Subnet { public: true }
     );
 }
+
+#[test]
+fn a_reply_refused_on_the_way_back_is_drawn_with_the_way_back() {
+    let mut note = note();
+    let c = note.w.caller.clone();
+    // The subnet's ACL lets everything out and nothing in: the request leaves, S3's reply
+    // is refused at the ACL (ACLs are stateless).
+    let acl = note
+        .w
+        .lab
+        .network_acl_for_subnet(&note.subnet)
+        .unwrap()
+        .id
+        .clone();
+    note.w
+        .lab
+        .create_network_acl_entry(
+            &c,
+            acl.as_str(),
+            &NetworkAclEntrySpec {
+                rule_number: 50,
+                egress: false,
+                protocol: "-1".into(),
+                rule_action: "deny".into(),
+                cidr_block: Some("0.0.0.0/0".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let t = note.w.tcp(&note.app, "s3.us-east-1.amazonaws.com", 443);
+    let r = t.refusal().unwrap();
+    assert_eq!(r.direction, vpclab_reach::Direction::Return);
+    assert_eq!(r.code.as_str(), "SUBNET_ACL_RESTRICTION");
+    let view = note.w.view(&[PROVIDER]).with_trace(t);
+    let d = diagram(&note.w.lab, &view);
+    let acl = n(&acl);
+    assert_eq!(
+        d.node(&acl).unwrap().mark,
+        Mark::Refused {
+            code: "SUBNET_ACL_RESTRICTION".into()
+        }
+    );
+    // Out to S3 (five steps, as delivered), then back from S3 to the endpoint and into
+    // the ACL, where the reply stops: the last step is the refused one.
+    let steps: Vec<(&str, &str)> = d
+        .trace_edges()
+        .map(|e| (e.from.as_str(), e.to.as_str()))
+        .collect();
+    let vpce = n(&note.endpoint);
+    assert_eq!(steps[4], (vpce.as_str(), "aws_s3_us_east_1"));
+    assert_eq!(steps[5], ("aws_s3_us_east_1", vpce.as_str()));
+    assert_eq!(steps[6], (vpce.as_str(), acl.as_str()));
+    assert_eq!(steps.len(), 7);
+    assert!(matches!(
+        d.trace_edges().last().unwrap().kind,
+        EdgeKind::Trace {
+            step: 7,
+            refused: true
+        }
+    ));
+}

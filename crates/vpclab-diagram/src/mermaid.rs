@@ -160,11 +160,10 @@ pub(crate) fn write(d: &Diagram) -> String {
             link_styles.push(format!("  linkStyle {i} {s}"));
         }
     }
-    for (name, style) in CLASSES {
-        let _ = writeln!(out, "  classDef {name} {style}");
-    }
-    for (name, members) in &classes {
+    // Only the classes some node has.
+    for ((name, style), (_, members)) in CLASSES.iter().zip(&classes) {
         if !members.is_empty() {
+            let _ = writeln!(out, "  classDef {name} {style}");
             let _ = writeln!(out, "  class {} {name}", members.join(","));
         }
     }

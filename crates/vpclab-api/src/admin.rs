@@ -56,6 +56,7 @@ pub async fn dispatch(
                 .map_err(|e| ApiError::internal(e.to_string()))?;
             Ok(Answer::json(body))
         }
+        ("POST", "/_vpclab/diagram") => crate::diagram::diagram(state, caller, body),
         ("POST", "/_vpclab/exec") => exec_start(state, caller, body),
         ("POST", "/_vpclab/dig") => dig(state, caller, body),
         ("POST", "/_vpclab/flow-logs") => flow_logs(state, caller),
@@ -275,7 +276,7 @@ fn flow_logs(state: &State, caller: &Caller) -> Result<Answer, ApiError> {
 }
 
 /// The flow a reach question asks about; the source must be the caller's.
-fn flow(lab: &Lab, caller: &Caller, req: &ReachRequest) -> Result<Flow, ApiError> {
+pub(crate) fn flow(lab: &Lab, caller: &Caller, req: &ReachRequest) -> Result<Flow, ApiError> {
     let mine = |r: &dyn Owned| r.owner() == &caller.account && r.region() == caller.region;
     let source = if let Some(ip) = req.from.strip_prefix("internet:") {
         Source::Internet(

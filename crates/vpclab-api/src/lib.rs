@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod client;
 pub mod cost;
+pub mod diagram;
 pub mod ec2;
 pub mod elbv2;
 pub mod error;

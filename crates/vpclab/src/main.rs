@@ -12,6 +12,7 @@ use vpclab_store::{AccessKey, Store};
 mod config;
 mod demo;
 mod cost;
+mod diagram;
 
 /// A local AWS VPC network that really enforces its rules.
 ///
@@ -141,6 +142,10 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Draw your network (accounts › VPCs › zones › subnets, gateways, endpoints, load
+    /// balancers, route arrows) as Graphviz DOT, Mermaid or SVG, optionally with one
+    /// trace's path drawn over it.
+    Diagram(diagram::DiagramArgs),
     /// Manage the accounts and access keys the lab accepts.
     Account {
         /// Where the lab's database lives (default: the user's data directory).
@@ -421,6 +426,7 @@ async fn main() -> anyhow::Result<()> {
             json,
             server,
         } => cost::run(server.client(), traffic.as_deref(), hours, json).await,
+        Command::Diagram(args) => diagram::run(args).await,
         Command::Account {
             data_dir: dir,
             command,

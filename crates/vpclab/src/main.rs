@@ -10,8 +10,8 @@ use vpclab_model::AccountId;
 use vpclab_store::{AccessKey, Store};
 
 mod config;
-mod demo;
 mod cost;
+mod demo;
 mod diagram;
 
 /// A local AWS VPC network that really enforces its rules.

@@ -16,7 +16,7 @@ mod diagram;
 
 /// A local AWS VPC network that really enforces its rules.
 ///
-/// vpclab serves the AWS APIs that build a network (EC2, S3, STS; ELBv2 to come) and
+/// vpclab serves the AWS APIs that build a network (EC2, ELBv2, S3, STS) and
 /// carries real traffic through it: route tables, security groups, network ACLs,
 /// gateways, endpoints and policies decide what passes, and every refusal says why.
 #[derive(Debug, Parser)]

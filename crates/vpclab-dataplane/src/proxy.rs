@@ -394,9 +394,9 @@ impl Dataplane {
             });
             return Response::new(body(Bytes::new()));
         }
-        // An absolute-URI request: answered here, per target; its bytes are what the
-        // request and the answer declare.
-        let sent = content_length(req.headers());
+        // An absolute-URI request: answered here, per target; its bytes are its head as
+        // HTTP/1.1 writes it plus the body the request and the answer declare.
+        let sent = request_head_len(&req) + content_length(req.headers());
         let resp = match target {
             Target::Internet { seen_source, .. } => {
                 answer(StatusCode::OK, format!("{seen_source}\n"))
@@ -415,12 +415,13 @@ impl Dataplane {
             } => forward_http(req, address, &preamble).await,
             Target::Unbound { .. } => answer(StatusCode::BAD_GATEWAY, "vpclab: nothing listens\n"),
         };
-        let received = match content_length(resp.headers()) {
-            0 => hyper::body::Body::size_hint(resp.body())
-                .exact()
-                .unwrap_or(0),
-            n => n,
-        };
+        let received = response_head_len(&resp)
+            + match content_length(resp.headers()) {
+                0 => hyper::body::Body::size_hint(resp.body())
+                    .exact()
+                    .unwrap_or(0),
+                n => n,
+            };
         self.account(&who, &decision.trace, true, (sent, received), start);
         resp
     }
@@ -501,6 +502,38 @@ async fn relay(client: &mut TcpStream, upstream: &mut TcpStream) -> (u64, u64) {
                 .unwrap_or_default()
         }
     }
+}
+
+/// The bytes of header lines as HTTP/1.1 writes them (`name: value\r\n`), and the
+/// blank line that ends them.
+fn headers_len(headers: &hyper::HeaderMap) -> u64 {
+    let lines: usize = headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + 2 + v.len() + 2)
+        .sum();
+    (lines + 2) as u64
+}
+
+/// A request's head on the wire: `GET /path?query HTTP/1.1\r\n` and its headers (the
+/// origin form the lab's backends receive; the proxy's absolute form is a few bytes more).
+/// The headers meant for the proxy (`Proxy-Authorization`, `Proxy-Connection`) end here
+/// and are not counted.
+fn request_head_len<B>(req: &Request<B>) -> u64 {
+    let target = req.uri().path_and_query().map_or(1, |p| p.as_str().len());
+    let proxy_only: usize = req
+        .headers()
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("proxy-"))
+        .map(|(k, v)| k.as_str().len() + 2 + v.len() + 2)
+        .sum();
+    (req.method().as_str().len() + 1 + target + 11) as u64 + headers_len(req.headers())
+        - proxy_only as u64
+}
+
+/// A response's head on the wire: `HTTP/1.1 200 OK\r\n` and its headers.
+fn response_head_len<B>(resp: &Response<B>) -> u64 {
+    let reason = resp.status().canonical_reason().map_or(0, str::len);
+    (13 + reason + 2) as u64 + headers_len(resp.headers())
 }
 
 fn content_length(headers: &hyper::HeaderMap) -> u64 {
@@ -625,4 +658,28 @@ where
     };
     let _ = stream.write_all(out.as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heads_count_as_http1_writes_them() {
+        let req = Request::get("http://s3.us-east-1.amazonaws.com/b?list-type=2")
+            .header("host", "s3.us-east-1.amazonaws.com")
+            .header("x-amz-date", "20261128T000000Z")
+            .header("proxy-authorization", "Basic dnBjbGFiOnRva2Vu")
+            .body(())
+            .expect("a request");
+        let wire = "GET /b?list-type=2 HTTP/1.1\r\nhost: s3.us-east-1.amazonaws.com\r\nx-amz-date: 20261128T000000Z\r\n\r\n";
+        assert_eq!(request_head_len(&req), wire.len() as u64);
+        let resp = Response::builder()
+            .status(StatusCode::FORBIDDEN)
+            .header("content-length", "5")
+            .body(())
+            .expect("a response");
+        let wire = "HTTP/1.1 403 Forbidden\r\ncontent-length: 5\r\n\r\n";
+        assert_eq!(response_head_len(&resp), wire.len() as u64);
+    }
 }

@@ -34,8 +34,6 @@ EXPECTED = {
     "6.6": ("refused", "ELBV2_LISTENER_PORT_RESTRICTION"),
     "7.1": ("done", None),
 }
-# The cost step asks `POST /_vpclab/cost`, which another branch of issue 8 adds.
-BEFORE_COST = {k: v for k, v in EXPECTED.items() if k != "7.1"}
 
 STEP_LINE = re.compile(r"^  (\d+\.\d+) (allowed|refused|done|failed|skipped) +(.+)$")
 WHY_LINE = re.compile(r"^ {8}why +(\S+) at (.+)$")
@@ -88,7 +86,7 @@ def plain():
 def test_the_narration_says_which_steps_pass_and_which_are_refused_and_why(plain):
     p, steps = plain
     assert "\x1b[" not in p.stdout, "no colour when piped"
-    for step, (outcome, code) in BEFORE_COST.items():
+    for step, (outcome, code) in EXPECTED.items():
         assert step in steps, (step, p.stdout)
         assert steps[step]["outcome"] == outcome, (step, steps[step])
         assert steps[step]["why"] == code, (step, steps[step])
@@ -123,11 +121,17 @@ def test_the_narration_says_which_steps_pass_and_which_are_refused_and_why(plain
 
 
 def test_the_demo_ends_with_the_cost_comparison_and_exits_0(plain):
-    """Fails until `POST /_vpclab/cost` (the `vpclab cost` branch of issue 8) is merged: the
-    step then reports NotFound and the demo exits 1 naming step 7.1."""
+    """The last step prices 1,000 GB a month of S3 traffic on each path (`POST /_vpclab/cost`,
+    us-east-1 list prices): through the NAT, $45.00 of processing (1,000 × $0.045) plus the
+    NAT's hours (730 × $0.045 = $32.85) and its Elastic IP (730 × $0.005 = $3.65), all of
+    which a gateway endpoint would save: $81.50; through the gateway endpoint, $0."""
     p, steps = plain
     assert steps["7.1"]["outcome"] == "done", (steps["7.1"], p.stderr)
-    assert steps["7.1"]["saw"], steps["7.1"]
+    saw = "\n".join(steps["7.1"]["saw"])
+    assert "A gateway endpoint instead of the NAT gateway saves $81.50 a month." in saw, saw
+    assert "The lab already takes the cheapest way (gateway endpoint)." in saw, saw
+    assert re.search(r"now NAT gateway +\$81\.50", saw), saw
+    assert re.search(r"now gateway endpoint +\$0\.00", saw), saw
     assert p.returncode == 0, p.stderr
     assert "every step turned out as the note says (18 steps)" in p.stdout
 
@@ -153,7 +157,7 @@ def test_json_has_every_step_with_its_outcome_and_explanation():
     assert doc["consumer_account"] == "000000000000"
     by_id = {s["id"]: s for s in doc["steps"]}
     assert list(by_id) == list(EXPECTED)
-    for step, (outcome, code) in BEFORE_COST.items():
+    for step, (outcome, code) in EXPECTED.items():
         s = by_id[step]
         assert (s["outcome"], s["expected"], s["as_expected"]) == (outcome, outcome, True), s
         if code:
@@ -204,7 +208,7 @@ def test_against_a_running_lab_with_its_keys(lab, unique):
     doc = json.loads(p.stdout)
     assert doc["endpoint"] == lab.endpoint and doc["data_dir"] is None
     by_id = {s["id"]: s for s in doc["steps"]}
-    for step, (outcome, code) in BEFORE_COST.items():
+    for step, (outcome, code) in EXPECTED.items():
         assert by_id[step]["outcome"] == outcome, by_id[step]
         assert (by_id[step]["explanation"] or {}).get("code") == code, by_id[step]
     # The world is in that lab, built as the two accounts.

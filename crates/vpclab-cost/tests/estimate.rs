@@ -6,159 +6,24 @@
 
 use vpclab_cost::{
     Charge, CostError, Decimal, Estimate, FlowSpec, ObservedFlow, Outcome, PriceBook, Traffic,
-    TrafficProfile, Way, estimate,
+    TrafficProfile, Way, WhatIf, estimate,
 };
 use vpclab_model::*;
-
-const ACCOUNT: &str = "111111111111";
-const OTHER: &str = "222222222222";
+use vpclab_testkit::{ACCOUNT, To, World};
 
 fn d(s: &str) -> Decimal {
     s.parse().expect("a decimal")
 }
 
-struct World {
-    lab: Lab,
-    me: Caller,
-    other: Caller,
+/// The estimates of the world's lab, for the tests' callers.
+trait Estimates {
+    /// The estimate of `flows` for `who`'s account over a 730-hour month.
+    fn estimate(&self, who: &Caller, flows: Vec<FlowSpec>) -> Estimate;
+    /// The error an estimate of `flows` for `who`'s account refuses with.
+    fn refuse(&self, who: &Caller, flows: Vec<FlowSpec>) -> CostError;
 }
 
-impl World {
-    fn new() -> World {
-        let mut lab = Lab::new(7);
-        let me = AccountId::parse(ACCOUNT).expect("account");
-        let other = AccountId::parse(OTHER).expect("account");
-        lab.add_account_without_default_vpcs(&me);
-        lab.add_account_without_default_vpcs(&other);
-        let region = Region::default_region();
-        World {
-            lab,
-            me: Caller::new(me, region, Timestamp(1_700_000_000_000)),
-            other: Caller::new(other, region, Timestamp(1_700_000_000_000)),
-        }
-    }
-
-    fn vpc(&mut self, c: &Caller, cidr: &str) -> VpcId {
-        self.lab
-            .create_vpc(
-                c,
-                CreateVpc {
-                    cidr_block: cidr.into(),
-                    ..Default::default()
-                },
-            )
-            .expect("vpc")
-    }
-
-    fn subnet(&mut self, c: &Caller, vpc: &VpcId, cidr: &str, zone: &str) -> SubnetId {
-        self.lab
-            .create_subnet(
-                c,
-                CreateSubnet {
-                    vpc_id: vpc.to_string(),
-                    cidr_block: cidr.into(),
-                    availability_zone: Some(zone.into()),
-                    ..Default::default()
-                },
-            )
-            .expect("subnet")
-    }
-
-    fn route_table(&mut self, c: &Caller, vpc: &VpcId, subnets: &[&SubnetId]) -> RouteTableId {
-        let rt = self
-            .lab
-            .create_route_table(c, vpc.as_str(), Tags::new())
-            .expect("route table");
-        for s in subnets {
-            self.lab
-                .associate_route_table(c, rt.as_str(), s.as_str())
-                .expect("association");
-        }
-        rt
-    }
-
-    fn igw(&mut self, vpc: &VpcId) -> InternetGatewayId {
-        let c = self.me.clone();
-        let igw = self
-            .lab
-            .create_internet_gateway(&c, Tags::new())
-            .expect("igw");
-        self.lab
-            .attach_internet_gateway(&c, igw.as_str(), vpc.as_str())
-            .expect("attach");
-        igw
-    }
-
-    fn default_route(
-        &mut self,
-        rt: &RouteTableId,
-        igw: Option<&InternetGatewayId>,
-        nat: Option<&NatGatewayId>,
-    ) {
-        let mut spec = RouteSpec::to("0.0.0.0/0");
-        spec.gateway_id = igw.map(|i| i.to_string());
-        spec.nat_gateway_id = nat.map(|n| n.to_string());
-        let c = self.me.clone();
-        self.lab
-            .create_route(&c, rt.as_str(), &spec)
-            .expect("route");
-    }
-
-    fn nat(&mut self, subnet: &SubnetId) -> NatGatewayId {
-        let c = self.me.clone();
-        let eip = self.lab.allocate_address(&c, Tags::new()).expect("eip");
-        self.lab
-            .create_nat_gateway(
-                &c,
-                CreateNatGateway {
-                    subnet_id: subnet.to_string(),
-                    allocation_id: Some(eip.to_string()),
-                    ..Default::default()
-                },
-            )
-            .expect("nat")
-    }
-
-    fn instance(&mut self, c: &Caller, subnet: &SubnetId, public_ip: bool) -> InstanceId {
-        let (_, ids) = self
-            .lab
-            .run_instances(
-                c,
-                RunInstances {
-                    image_id: "ami-12345678".into(),
-                    min_count: 1,
-                    max_count: 1,
-                    subnet_id: Some(subnet.to_string()),
-                    associate_public_ip_address: Some(public_ip),
-                    ..Default::default()
-                },
-            )
-            .expect("instance");
-        ids.into_iter().next().expect("one instance")
-    }
-
-    fn sg_admitting(&mut self, c: &Caller, vpc: &VpcId, port: u16, cidr: &str) -> SecurityGroupId {
-        let sg = self
-            .lab
-            .create_security_group(
-                c,
-                Some(vpc.as_str()),
-                &format!("admit-{port}"),
-                "test",
-                Tags::new(),
-            )
-            .expect("sg");
-        self.lab
-            .authorize_security_group_rules(
-                c,
-                sg.as_str(),
-                false,
-                &[IpPermission::tcp(i32::from(port), i32::from(port), cidr)],
-            )
-            .expect("rule");
-        sg
-    }
-
+impl Estimates for World {
     fn estimate(&self, who: &Caller, flows: Vec<FlowSpec>) -> Estimate {
         estimate(
             &self.lab,
@@ -199,6 +64,15 @@ fn flow(from: &InstanceId, to: &str, port: u16, gb: f64) -> FlowSpec {
     }
 }
 
+/// What the what-if says `way` would cost a month, if it is available.
+fn option_cost(w_if: &WhatIf, way: Way) -> Option<Decimal> {
+    w_if.options
+        .iter()
+        .find(|o| o.way == way)
+        .and_then(|o| o.monthly)
+        .map(|m| m.0.normalize())
+}
+
 const S3: &str = "s3.us-east-1.amazonaws.com";
 
 fn monthly(e: &Estimate, charge: Charge) -> Vec<Decimal> {
@@ -213,25 +87,24 @@ fn monthly(e: &Estimate, charge: Charge) -> Vec<Decimal> {
 /// Elastic IP), private subnet 10.0.1.0/24 in `private_zone` routing 0.0.0.0/0 to the
 /// NAT, and an instance in it.
 fn private_behind_nat(private_zone: &str) -> (World, InstanceId, NatGatewayId) {
-    let mut w = World::new();
-    let me = w.me.clone();
-    let vpc = w.vpc(&me, "10.0.0.0/16");
-    let public = w.subnet(&me, &vpc, "10.0.0.0/24", "us-east-1a");
-    let private = w.subnet(&me, &vpc, "10.0.1.0/24", private_zone);
+    let mut w = World::new(7);
+    let vpc = w.vpc("10.0.0.0/16");
+    let public = w.subnet_in(&vpc, "10.0.0.0/24", "us-east-1a");
+    let private = w.subnet_in(&vpc, "10.0.1.0/24", private_zone);
     let igw = w.igw(&vpc);
-    let public_rt = w.route_table(&me, &vpc, &[&public]);
-    w.default_route(&public_rt, Some(&igw), None);
-    let nat = w.nat(&public);
-    let private_rt = w.route_table(&me, &vpc, &[&private]);
-    w.default_route(&private_rt, None, Some(&nat));
-    let app = w.instance(&me, &private, false);
+    let public_rt = w.route_table(&vpc, &[&public]);
+    w.route(&public_rt, "0.0.0.0/0", To::Igw(&igw));
+    let (nat, _) = w.nat(&public);
+    let private_rt = w.route_table(&vpc, &[&private]);
+    w.route(&private_rt, "0.0.0.0/0", To::Nat(&nat));
+    let app = w.instance(&private, false, &[]);
     (w, app, nat)
 }
 
 #[test]
 fn a_private_instance_reaches_s3_through_a_nat_in_its_zone() {
     let (w, app, nat) = private_behind_nat("us-east-1a");
-    let e = w.estimate(&w.me, vec![flow(&app, S3, 443, 1000.0)]);
+    let e = w.estimate(&w.caller, vec![flow(&app, S3, 443, 1000.0)]);
     // Fixed: the NAT gateway 730 h × $0.045 = $32.85; its Elastic IP 730 h × $0.005 = $3.65.
     assert_eq!(monthly(&e, Charge::NatGatewayHours), vec![d("32.85")]);
     assert_eq!(monthly(&e, Charge::PublicIpv4), vec![d("3.65")]);
@@ -256,13 +129,7 @@ fn a_private_instance_reaches_s3_through_a_nat_in_its_zone() {
     let w_if = f.what_if.as_ref().expect("a what-if for S3");
     assert_eq!(w_if.service, "s3");
     assert_eq!(w_if.now, Way::NatGateway);
-    let cost = |way: Way| {
-        w_if.options
-            .iter()
-            .find(|o| o.way == way)
-            .and_then(|o| o.monthly)
-            .map(|m| m.0.normalize())
-    };
+    let cost = |way| option_cost(w_if, way);
     assert_eq!(cost(Way::NatGateway), Some(d("81.5")));
     assert_eq!(cost(Way::GatewayEndpoint), Some(d("0")));
     assert_eq!(cost(Way::InterfaceEndpoint), Some(d("17.3")));
@@ -288,7 +155,7 @@ fn a_nat_in_another_zone_adds_inter_az_transfer_and_shared_hours_stay() {
     let (w, app, _) = private_behind_nat("us-east-1b");
     let mut internet = flow(&app, "203.0.113.10", 443, 100.0);
     internet.gb_back_per_month = 10.0;
-    let e = w.estimate(&w.me, vec![flow(&app, S3, 443, 1000.0), internet]);
+    let e = w.estimate(&w.caller, vec![flow(&app, S3, 443, 1000.0), internet]);
     // Flow 1, S3: NAT processing 1,000 × $0.045 = $45; instance (1b) → NAT (1a), both
     // sides ours: 1,000 GB × ($0.01 out + $0.01 in) = $20.
     // Flow 2, internet: NAT processing (100 + 10) × $0.045 = $4.95; inter-AZ 110 × $0.02
@@ -330,24 +197,13 @@ fn a_nat_in_another_zone_adds_inter_az_transfer_and_shared_hours_stay() {
 
 #[test]
 fn s3_through_a_gateway_endpoint_costs_nothing_and_says_what_the_others_would() {
-    let mut w = World::new();
-    let me = w.me.clone();
-    let vpc = w.vpc(&me, "10.0.0.0/16");
-    let private = w.subnet(&me, &vpc, "10.0.1.0/24", "us-east-1a");
-    let rt = w.route_table(&me, &vpc, &[&private]);
-    let endpoint = w
-        .lab
-        .create_vpc_endpoint(
-            &me,
-            CreateVpcEndpoint {
-                vpc_id: vpc.to_string(),
-                service_name: "com.amazonaws.us-east-1.s3".into(),
-                route_table_ids: vec![rt.to_string()],
-                ..Default::default()
-            },
-        )
-        .expect("endpoint");
-    let app = w.instance(&me, &private, false);
+    let mut w = World::new(7);
+    let me = w.caller.clone();
+    let vpc = w.vpc("10.0.0.0/16");
+    let private = w.subnet_in(&vpc, "10.0.1.0/24", "us-east-1a");
+    let rt = w.route_table(&vpc, &[&private]);
+    let endpoint = w.s3_gateway_endpoint(&vpc, &[&rt]);
+    let app = w.instance(&private, false, &[]);
     let e = w.estimate(&me, vec![flow(&app, S3, 443, 1000.0)]);
     // The endpoint is listed at $0, and so is the flow through it.
     assert_eq!(monthly(&e, Charge::GatewayEndpoint), vec![d("0"), d("0")]);
@@ -355,13 +211,7 @@ fn s3_through_a_gateway_endpoint_costs_nothing_and_says_what_the_others_would() 
     assert_eq!(e.total.0, d("0"));
     let w_if = e.flows[0].what_if.as_ref().expect("what-if");
     assert_eq!(w_if.now, Way::GatewayEndpoint);
-    let cost = |way: Way| {
-        w_if.options
-            .iter()
-            .find(|o| o.way == way)
-            .and_then(|o| o.monthly)
-            .map(|m| m.0.normalize())
-    };
+    let cost = |way| option_cost(w_if, way);
     // Interface endpoint: 1 AZ × 730 h × $0.01 = $7.30 + 1,000 GB × $0.01 = $10 → $17.30.
     // NAT gateway, none in the VPC: 1,000 × $0.045 = $45 + 730 h × $0.045 = $32.85 + its
     // Elastic IP 730 h × $0.005 = $3.65 → $81.50.
@@ -374,29 +224,16 @@ fn s3_through_a_gateway_endpoint_costs_nothing_and_says_what_the_others_would() 
 
 #[test]
 fn an_interface_endpoint_in_two_zones_bills_both_and_the_far_zone_crosses() {
-    let mut w = World::new();
-    let me = w.me.clone();
-    let vpc = w.vpc(&me, "10.0.0.0/16");
-    let a = w.subnet(&me, &vpc, "10.0.1.0/24", "us-east-1a");
-    let b = w.subnet(&me, &vpc, "10.0.2.0/24", "us-east-1b");
-    let sg = w.sg_admitting(&me, &vpc, 443, "10.0.0.0/16");
-    let endpoint = w
-        .lab
-        .create_vpc_endpoint(
-            &me,
-            CreateVpcEndpoint {
-                vpc_id: vpc.to_string(),
-                service_name: "com.amazonaws.us-east-1.sts".into(),
-                vpc_endpoint_type: Some("Interface".into()),
-                subnet_ids: vec![a.to_string(), b.to_string()],
-                security_group_ids: vec![sg.to_string()],
-                private_dns_enabled: Some(false),
-                ..Default::default()
-            },
-        )
-        .expect("endpoint");
-    let near = w.instance(&me, &a, false);
-    let far = w.instance(&me, &b, false);
+    let mut w = World::new(7);
+    let me = w.caller.clone();
+    let vpc = w.vpc("10.0.0.0/16");
+    let a = w.subnet_in(&vpc, "10.0.1.0/24", "us-east-1a");
+    let b = w.subnet_in(&vpc, "10.0.2.0/24", "us-east-1b");
+    let sg = w.sg_admitting(&me, &vpc, "admit-443", 443, "10.0.0.0/16");
+    let endpoint =
+        w.interface_endpoint(&me, &vpc, "com.amazonaws.us-east-1.sts", &[&a, &b], &[&sg]);
+    let near = w.instance(&a, false, &[]);
+    let far = w.instance(&b, false, &[]);
     let e_ref = w.lab.vpc_endpoint(endpoint.as_str()).expect("endpoint");
     // The endpoint's interface in us-east-1a.
     let in_a = w
@@ -447,129 +284,37 @@ fn an_interface_endpoint_in_two_zones_bills_both_and_the_far_zone_crosses() {
 /// an app on 8080, behind an endpoint service for the consumer (222…), whose VPC has an
 /// accepted interface endpoint in us-east-1a and a client.
 fn privatelink() -> (World, InstanceId, String) {
-    let mut w = World::new();
-    let me = w.me.clone();
+    let mut w = World::new(7);
+    let me = w.caller.clone();
     let other = w.other.clone();
-    let vpc = w.vpc(&me, "10.0.0.0/16");
-    let subnet = w.subnet(&me, &vpc, "10.0.1.0/24", "us-east-1a");
-    let app_sg = w.sg_admitting(&me, &vpc, 8080, "10.0.0.0/16");
-    let (_, ids) = w
-        .lab
-        .run_instances(
-            &me,
-            RunInstances {
-                image_id: "ami-12345678".into(),
-                min_count: 1,
-                max_count: 1,
-                subnet_id: Some(subnet.to_string()),
-                security_group_ids: vec![app_sg.to_string()],
-                ..Default::default()
-            },
-        )
-        .expect("app");
-    let app = ids.into_iter().next().expect("app");
-    let lb = w
-        .lab
-        .create_load_balancer(
-            &me,
-            CreateLoadBalancer {
-                name: "svc".into(),
-                subnets: vec![subnet.to_string()],
-                scheme: Some("internal".into()),
-                load_balancer_type: Some("network".into()),
-                ..Default::default()
-            },
-        )
-        .expect("lb");
-    let tg = w
-        .lab
-        .create_target_group(
-            &me,
-            CreateTargetGroup {
-                name: "svc".into(),
-                protocol: Some("TCP".into()),
-                port: Some(8080),
-                vpc_id: Some(vpc.to_string()),
-                target_type: Some("instance".into()),
-                ..Default::default()
-            },
-        )
-        .expect("tg");
-    w.lab
-        .register_targets(
-            &me,
-            tg.as_str(),
-            &[TargetDescription {
-                id: app.to_string(),
-                ..Default::default()
-            }],
-        )
-        .expect("targets");
-    w.lab
-        .create_listener(
-            &me,
-            CreateListener {
-                load_balancer_arn: lb.to_string(),
-                protocol: Some("TCP".into()),
-                port: Some(80),
-                default_actions: vec![ListenerAction {
-                    action_type: "forward".into(),
-                    target_group_arn: Some(tg.to_string()),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            },
-        )
-        .expect("listener");
-    let service = w
-        .lab
-        .create_vpc_endpoint_service_configuration(
-            &me,
-            CreateVpcEndpointServiceConfiguration {
-                network_load_balancer_arns: vec![lb.to_string()],
-                ..Default::default()
-            },
-        )
-        .expect("service");
-    w.lab
-        .modify_vpc_endpoint_service_permissions(
-            &me,
-            service.as_str(),
-            &[format!("arn:aws:iam::{OTHER}:root")],
-            &[],
-        )
-        .expect("permission");
-    let consumer_vpc = w.vpc(&other, "10.0.0.0/16");
-    let consumer_subnet = w.subnet(&other, &consumer_vpc, "10.0.1.0/24", "us-east-1a");
-    let endpoint_sg = w.sg_admitting(&other, &consumer_vpc, 80, "10.0.0.0/16");
-    let client = w.instance(&other, &consumer_subnet, false);
-    let service_name = w
-        .lab
-        .vpc_endpoint_service(service.as_str())
-        .expect("service")
-        .service_name
-        .clone();
-    let endpoint = w
-        .lab
-        .create_vpc_endpoint(
-            &other,
-            CreateVpcEndpoint {
-                vpc_id: consumer_vpc.to_string(),
-                service_name,
-                vpc_endpoint_type: Some("Interface".into()),
-                subnet_ids: vec![consumer_subnet.to_string()],
-                security_group_ids: vec![endpoint_sg.to_string()],
-                ..Default::default()
-            },
-        )
-        .expect("endpoint");
+    let vpc = w.vpc("10.0.0.0/16");
+    let subnet = w.subnet_in(&vpc, "10.0.1.0/24", "us-east-1a");
+    let app_sg = w.sg_admitting(&me, &vpc, "admit-8080", 8080, "10.0.0.0/16");
+    let app = w.instance(&subnet, false, &[&app_sg]);
+    let (lb, _) = w.network_load_balancer("svc", &vpc, &[&subnet], &[&app], 8080);
+    let service = w.endpoint_service(&lb, &other);
+    let consumer_vpc = w.vpc_as(&other, "10.0.0.0/16", None);
+    let consumer_subnet = w.subnet_as(
+        &other,
+        &consumer_vpc,
+        "10.0.1.0/24",
+        Some("us-east-1a"),
+        None,
+    );
+    let endpoint_sg = w.sg_admitting(&other, &consumer_vpc, "admit-80", 80, "10.0.0.0/16");
+    let client = w.instance_as(&other, &consumer_subnet, false, &[], None);
+    let service_name = w.service_name(&service);
+    let endpoint = w.interface_endpoint(
+        &other,
+        &consumer_vpc,
+        &service_name,
+        &[&consumer_subnet],
+        &[&endpoint_sg],
+    );
     w.lab
         .accept_vpc_endpoint_connections(&me, service.as_str(), &[endpoint.to_string()])
         .expect("accepted");
-    let address = w
-        .lab
-        .vpc_endpoint_addresses(w.lab.vpc_endpoint(endpoint.as_str()).expect("endpoint"))[0]
-        .to_string();
+    let address = w.endpoint_address(&endpoint).to_string();
     (w, client, address)
 }
 
@@ -599,7 +344,7 @@ fn privatelink_bills_the_consumer_its_endpoint_and_the_provider_its_load_balance
     );
     // The provider, with no traffic of its own: the NLB 730 h × $0.0225 = $16.425
     // (shown $16.43), the endpoint service $0; an internal NLB has no public address.
-    let p = w.estimate(&w.me, vec![]);
+    let p = w.estimate(&w.caller, vec![]);
     assert_eq!(monthly(&p, Charge::LoadBalancerHours), vec![d("16.425")]);
     assert_eq!(monthly(&p, Charge::EndpointService), vec![d("0")]);
     assert!(monthly(&p, Charge::PublicIpv4).is_empty());
@@ -609,14 +354,14 @@ fn privatelink_bills_the_consumer_its_endpoint_and_the_provider_its_load_balance
 
 #[test]
 fn every_public_ipv4_address_is_billed_in_use_or_idle() {
-    let mut w = World::new();
-    let me = w.me.clone();
-    let vpc = w.vpc(&me, "10.0.0.0/16");
-    let public = w.subnet(&me, &vpc, "10.0.0.0/24", "us-east-1a");
+    let mut w = World::new(7);
+    let me = w.caller.clone();
+    let vpc = w.vpc("10.0.0.0/16");
+    let public = w.subnet_in(&vpc, "10.0.0.0/24", "us-east-1a");
     let igw = w.igw(&vpc);
-    let rt = w.route_table(&me, &vpc, &[&public]);
-    w.default_route(&rt, Some(&igw), None);
-    let web = w.instance(&me, &public, true);
+    let rt = w.route_table(&vpc, &[&public]);
+    w.route(&rt, "0.0.0.0/0", To::Igw(&igw));
+    let web = w.instance(&public, true, &[]);
     w.lab
         .allocate_address(&me, Tags::new())
         .expect("an idle EIP");
@@ -660,11 +405,11 @@ fn every_public_ipv4_address_is_billed_in_use_or_idle() {
 
 #[test]
 fn a_refused_flow_costs_nothing_and_says_why() {
-    let mut w = World::new();
-    let me = w.me.clone();
-    let vpc = w.vpc(&me, "10.0.0.0/16");
-    let private = w.subnet(&me, &vpc, "10.0.1.0/24", "us-east-1a");
-    let app = w.instance(&me, &private, false);
+    let mut w = World::new(7);
+    let me = w.caller.clone();
+    let vpc = w.vpc("10.0.0.0/16");
+    let private = w.subnet_in(&vpc, "10.0.1.0/24", "us-east-1a");
+    let app = w.instance(&private, false, &[]);
     let e = w.estimate(&me, vec![flow(&app, "203.0.113.10", 443, 100.0)]);
     assert_eq!(e.total.0, d("0"));
     assert!(e.lines.is_empty(), "{:?}", e.lines);
@@ -679,10 +424,10 @@ fn a_refused_flow_costs_nothing_and_says_why() {
 fn flows_the_account_cannot_state_are_refused_whole() {
     let (mut w, app, _) = private_behind_nat("us-east-1a");
     let other = w.other.clone();
-    let vpc = w.vpc(&other, "10.9.0.0/16");
-    let subnet = w.subnet(&other, &vpc, "10.9.1.0/24", "us-east-1a");
-    let theirs = w.instance(&other, &subnet, false);
-    let me = w.me.clone();
+    let vpc = w.vpc_as(&other, "10.9.0.0/16", None);
+    let subnet = w.subnet_as(&other, &vpc, "10.9.1.0/24", Some("us-east-1a"), None);
+    let theirs = w.instance_as(&other, &subnet, false, &[], None);
+    let me = w.caller.clone();
     // Another account's instance, an unknown one, a negative GB, a TCP flow without a
     // port, an unknown protocol: each one an InvalidParameterValue naming the flow.
     let cases: Vec<(FlowSpec, &str)> = vec![
@@ -754,8 +499,8 @@ fn observed_traffic_is_scaled_to_the_month_and_gone_instances_are_noted() {
     ];
     let e = estimate(
         &w.lab,
-        &w.me.account,
-        w.me.region,
+        &w.caller.account,
+        w.caller.region,
         &prices(),
         d("730"),
         &Traffic::Observed(seen),
@@ -780,7 +525,7 @@ fn observed_traffic_is_scaled_to_the_month_and_gone_instances_are_noted() {
 #[test]
 fn the_estimate_serializes_with_exact_amounts() {
     let (w, app, _) = private_behind_nat("us-east-1a");
-    let e = w.estimate(&w.me, vec![flow(&app, S3, 443, 1000.0)]);
+    let e = w.estimate(&w.caller, vec![flow(&app, S3, 443, 1000.0)]);
     let json = serde_json::to_value(&e).expect("json");
     assert_eq!(json["total"], "81.5");
     assert_eq!(json["hours"], "730");

@@ -9,166 +9,19 @@ use vpclab_diagram::{
     ClusterKind, Diagram, EdgeKind, Mark, NodeKind, View, diagram, dot, mermaid, node_name,
 };
 use vpclab_model::*;
-use vpclab_reach::{Destination, Flow, Source, trace};
+use vpclab_testkit::{ACCOUNT, OTHER_ACCOUNT, To, World};
 
-const PROVIDER: &str = "111111111111";
-const CONSUMER: &str = "222222222222";
+const PROVIDER: &str = ACCOUNT;
+const CONSUMER: &str = OTHER_ACCOUNT;
 
-struct World {
-    lab: Lab,
-    caller: Caller,
-}
-
-impl World {
-    fn new() -> World {
-        let mut lab = Lab::new(7);
-        let account = AccountId::parse(PROVIDER).unwrap();
-        lab.add_account_without_default_vpcs(&account);
-        lab.add_account_without_default_vpcs(&AccountId::parse(CONSUMER).unwrap());
-        World {
-            lab,
-            caller: Caller::new(
-                account,
-                Region::default_region(),
-                Timestamp(1_700_000_000_000),
-            ),
-        }
-    }
-
-    fn consumer(&self) -> Caller {
-        Caller {
-            account: AccountId::parse(CONSUMER).unwrap(),
-            ..self.caller.clone()
-        }
-    }
-
-    fn view(&self, accounts: &[&str]) -> View {
-        View::accounts(
-            accounts.iter().map(|a| AccountId::parse(a).unwrap()),
-            Region::default_region(),
-        )
-    }
-
-    fn vpc(&mut self, c: &Caller, cidr: &str, name: &str) -> VpcId {
-        self.lab
-            .create_vpc(
-                c,
-                CreateVpc {
-                    cidr_block: cidr.into(),
-                    tags: name_tag(name),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-    }
-
-    fn subnet(&mut self, c: &Caller, vpc: &VpcId, cidr: &str, zone: &str, name: &str) -> SubnetId {
-        self.lab
-            .create_subnet(
-                c,
-                CreateSubnet {
-                    vpc_id: vpc.to_string(),
-                    cidr_block: cidr.into(),
-                    availability_zone: Some(zone.into()),
-                    tags: name_tag(name),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-    }
-
-    fn route_table(&mut self, c: &Caller, vpc: &VpcId, subnets: &[&SubnetId]) -> RouteTableId {
-        let rt = self
-            .lab
-            .create_route_table(c, vpc.as_str(), Tags::new())
-            .unwrap();
-        for s in subnets {
-            self.lab
-                .associate_route_table(c, rt.as_str(), s.as_str())
-                .unwrap();
-        }
-        rt
-    }
-
-    fn route(
-        &mut self,
-        c: &Caller,
-        rt: &RouteTableId,
-        destination: &str,
-        set: impl Fn(&mut RouteSpec),
-    ) {
-        let mut spec = RouteSpec::to(destination);
-        set(&mut spec);
-        self.lab.create_route(c, rt.as_str(), &spec).unwrap();
-    }
-
-    fn instance(&mut self, c: &Caller, subnet: &SubnetId, public: bool, name: &str) -> InstanceId {
-        let (_, ids) = self
-            .lab
-            .run_instances(
-                c,
-                RunInstances {
-                    image_id: "ami-12345678".into(),
-                    min_count: 1,
-                    max_count: 1,
-                    subnet_id: Some(subnet.to_string()),
-                    associate_public_ip_address: Some(public),
-                    tags: name_tag(name),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        ids.into_iter().next().unwrap()
-    }
-
-    fn s3_gateway_endpoint(
-        &mut self,
-        c: &Caller,
-        vpc: &VpcId,
-        tables: &[&RouteTableId],
-    ) -> VpcEndpointId {
-        self.lab
-            .create_vpc_endpoint(
-                c,
-                CreateVpcEndpoint {
-                    vpc_id: vpc.to_string(),
-                    service_name: "com.amazonaws.us-east-1.s3".into(),
-                    route_table_ids: tables.iter().map(|t| t.to_string()).collect(),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-    }
-
-    fn nat(&mut self, subnet: &SubnetId) -> NatGatewayId {
-        let c = self.caller.clone();
-        let eip = self.lab.allocate_address(&c, Tags::new()).unwrap();
-        self.lab
-            .create_nat_gateway(
-                &c,
-                CreateNatGateway {
-                    subnet_id: subnet.to_string(),
-                    allocation_id: Some(eip.to_string()),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-    }
-
-    fn tcp(&self, from: &InstanceId, to: &str, port: u16) -> vpclab_reach::Trace {
-        trace(
-            &self.lab,
-            &Flow::tcp(Source::Instance(from.clone()), Destination::from(to), port),
-        )
-    }
-}
-
-fn name_tag(name: &str) -> Tags {
-    if name.is_empty() {
-        Tags::new()
-    } else {
-        Tags::from([("Name".to_owned(), name.to_owned())])
-    }
+/// A view of `accounts` in the default region.
+fn view(accounts: &[&str]) -> View {
+    View::accounts(
+        accounts
+            .iter()
+            .map(|a| AccountId::parse(a).expect("an account id")),
+        Region::default_region(),
+    )
 }
 
 /// Compares `text` with the golden file `name`, or rewrites it under `UPDATE_GOLDEN=1`.
@@ -269,32 +122,14 @@ struct Note {
 /// subnet in us-east-1a with its own route table, an S3 gateway endpoint on that table,
 /// and an instance in its own group (all traffic out, as a new group allows).
 fn note() -> Note {
-    let mut w = World::new();
+    let mut w = World::new(7);
     let c = w.caller.clone();
-    let vpc = w.vpc(&c, "10.0.0.0/16", "lab \"note\" → S3 ✓");
-    let subnet = w.subnet(&c, &vpc, "10.0.1.0/24", "us-east-1a", "private");
-    let rt = w.route_table(&c, &vpc, &[&subnet]);
-    let endpoint = w.s3_gateway_endpoint(&c, &vpc, &[&rt]);
-    let sg = w
-        .lab
-        .create_security_group(&c, Some(vpc.as_str()), "app", "the app", Tags::new())
-        .unwrap();
-    let (_, ids) = w
-        .lab
-        .run_instances(
-            &c,
-            RunInstances {
-                image_id: "ami-12345678".into(),
-                min_count: 1,
-                max_count: 1,
-                subnet_id: Some(subnet.to_string()),
-                security_group_ids: vec![sg.to_string()],
-                tags: name_tag("app"),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let app = ids.into_iter().next().unwrap();
+    let vpc = w.vpc_as(&c, "10.0.0.0/16", Some("lab \"note\" → S3 ✓"));
+    let subnet = w.subnet_as(&c, &vpc, "10.0.1.0/24", Some("us-east-1a"), Some("private"));
+    let rt = w.route_table(&vpc, &[&subnet]);
+    let endpoint = w.s3_gateway_endpoint(&vpc, &[&rt]);
+    let sg = w.sg_as(&c, &vpc, "app");
+    let app = w.instance_as(&c, &subnet, false, &[&sg], Some("app"));
     Note {
         w,
         vpc,
@@ -306,10 +141,22 @@ fn note() -> Note {
     }
 }
 
+impl Note {
+    /// The network ACL of the note's subnet (the VPC's default).
+    fn acl(&self) -> NetworkAclId {
+        self.w
+            .lab
+            .network_acl_for_subnet(&self.subnet)
+            .expect("the subnet has an ACL")
+            .id
+            .clone()
+    }
+}
+
 #[test]
 fn the_notes_private_instance_and_its_gateway_endpoint() {
     let note = note();
-    let d = goldens("note", &note.w.lab, &note.w.view(&[PROVIDER]));
+    let d = goldens("note", &note.w.lab, &view(&[PROVIDER]));
     let account = format!("account_{PROVIDER}");
     let zone = n(format!("{}.us-east-1a", note.vpc));
     // account › VPC › zone › subnet › instance.
@@ -358,12 +205,12 @@ fn the_notes_private_instance_and_its_gateway_endpoint() {
         assert_eq!(d.parents(s).unwrap(), Vec::<&str>::new());
         assert_eq!(d.node(s).unwrap().kind, NodeKind::AwsService);
     }
-    let text = dot(&note.w.lab, &note.w.view(&[PROVIDER]));
+    let text = dot(&note.w.lab, &view(&[PROVIDER]));
     assert!(
         text.contains(r#"label="lab \"note\" → S3 ✓\lVPC vpc-"#),
         "{text}"
     );
-    let text = mermaid(&note.w.lab, &note.w.view(&[PROVIDER]));
+    let text = mermaid(&note.w.lab, &view(&[PROVIDER]));
     assert!(
         text.contains("lab #quot;note#quot; → S3 ✓<br/>VPC vpc-"),
         "{text}"
@@ -375,15 +222,9 @@ fn a_delivered_trace_is_drawn_in_hop_order() {
     let note = note();
     let t = note.w.tcp(&note.app, "s3.us-east-1.amazonaws.com", 443);
     assert!(t.is_delivered(), "{t}");
-    let view = note.w.view(&[PROVIDER]).with_trace(t);
+    let view = view(&[PROVIDER]).with_trace(t);
     let d = goldens("trace-delivered", &note.w.lab, &view);
-    let acl = note
-        .w
-        .lab
-        .network_acl_for_subnet(&note.subnet)
-        .unwrap()
-        .id
-        .clone();
+    let acl = note.acl();
     // instance (its interface is the instance's node) → its group → the route table →
     // the subnet's ACL → the endpoint → S3: five numbered steps.
     let steps: Vec<(usize, &str, &str)> = d
@@ -454,7 +295,7 @@ fn a_refused_trace_marks_the_refusing_group_with_its_code() {
         .unwrap();
     let t = note.w.tcp(&note.app, "s3.us-east-1.amazonaws.com", 443);
     assert_eq!(t.refusal().unwrap().code.as_str(), "ENI_SG_RULES_MISMATCH");
-    let view = note.w.view(&[PROVIDER]).with_trace(t);
+    let view = view(&[PROVIDER]).with_trace(t);
     let d = goldens("trace-refused", &note.w.lab, &view);
     let sg = n(&note.sg);
     assert_eq!(
@@ -490,41 +331,54 @@ fn a_refused_trace_marks_the_refusing_group_with_its_code() {
 
 #[test]
 fn public_and_private_subnets_in_two_zones_with_nat_gateways() {
-    let mut w = World::new();
+    let mut w = World::new(7);
     let c = w.caller.clone();
-    let vpc = w.vpc(&c, "10.0.0.0/16", "nat");
-    let public_a = w.subnet(&c, &vpc, "10.0.0.0/24", "us-east-1a", "public-a");
-    let public_b = w.subnet(&c, &vpc, "10.0.1.0/24", "us-east-1b", "public-b");
-    let private_a = w.subnet(&c, &vpc, "10.0.10.0/24", "us-east-1a", "private-a");
-    let private_b = w.subnet(&c, &vpc, "10.0.11.0/24", "us-east-1b", "private-b");
-    let igw = w.lab.create_internet_gateway(&c, Tags::new()).unwrap();
-    w.lab
-        .attach_internet_gateway(&c, igw.as_str(), vpc.as_str())
-        .unwrap();
-    let public_rt = w.route_table(&c, &vpc, &[&public_a, &public_b]);
-    w.route(&c, &public_rt, "0.0.0.0/0", |s| {
-        s.gateway_id = Some(igw.to_string())
-    });
-    let nat_a = w.nat(&public_a);
-    let nat_b = w.nat(&public_b);
-    let rt_a = w.route_table(&c, &vpc, &[&private_a]);
-    let rt_b = w.route_table(&c, &vpc, &[&private_b]);
-    w.route(&c, &rt_a, "0.0.0.0/0", |s| {
-        s.nat_gateway_id = Some(nat_a.to_string())
-    });
-    w.route(&c, &rt_b, "0.0.0.0/0", |s| {
-        s.nat_gateway_id = Some(nat_b.to_string())
-    });
+    let vpc = w.vpc_as(&c, "10.0.0.0/16", Some("nat"));
+    let public_a = w.subnet_as(
+        &c,
+        &vpc,
+        "10.0.0.0/24",
+        Some("us-east-1a"),
+        Some("public-a"),
+    );
+    let public_b = w.subnet_as(
+        &c,
+        &vpc,
+        "10.0.1.0/24",
+        Some("us-east-1b"),
+        Some("public-b"),
+    );
+    let private_a = w.subnet_as(
+        &c,
+        &vpc,
+        "10.0.10.0/24",
+        Some("us-east-1a"),
+        Some("private-a"),
+    );
+    let private_b = w.subnet_as(
+        &c,
+        &vpc,
+        "10.0.11.0/24",
+        Some("us-east-1b"),
+        Some("private-b"),
+    );
+    let igw = w.igw(&vpc);
+    let public_rt = w.route_table(&vpc, &[&public_a, &public_b]);
+    w.route(&public_rt, "0.0.0.0/0", To::Igw(&igw));
+    let (nat_a, _) = w.nat(&public_a);
+    let (nat_b, _) = w.nat(&public_b);
+    let rt_a = w.route_table(&vpc, &[&private_a]);
+    let rt_b = w.route_table(&vpc, &[&private_b]);
+    w.route(&rt_a, "0.0.0.0/0", To::Nat(&nat_a));
+    w.route(&rt_b, "0.0.0.0/0", To::Nat(&nat_b));
     // A third NAT gateway, routed to and then deleted: its route is a blackhole.
-    let gone = w.nat(&public_a);
-    w.route(&c, &rt_b, "192.168.0.0/16", |s| {
-        s.nat_gateway_id = Some(gone.to_string())
-    });
+    let (gone, _) = w.nat(&public_a);
+    w.route(&rt_b, "192.168.0.0/16", To::Nat(&gone));
     w.lab.delete_nat_gateway(&c, gone.as_str()).unwrap();
-    let bastion = w.instance(&c, &public_a, true, "bastion");
-    let app_a = w.instance(&c, &private_a, false, "app-a");
-    let app_b = w.instance(&c, &private_b, false, "app-b");
-    let d = goldens("nat", &w.lab, &w.view(&[PROVIDER]));
+    let bastion = w.instance_as(&c, &public_a, true, &[], Some("bastion"));
+    let app_a = w.instance_as(&c, &private_a, false, &[], Some("app-a"));
+    let app_b = w.instance_as(&c, &private_b, false, &[], Some("app-b"));
+    let d = goldens("nat", &w.lab, &view(&[PROVIDER]));
 
     for (s, public) in [
         (&public_a, true),
@@ -574,7 +428,7 @@ fn public_and_private_subnets_in_two_zones_with_nat_gateways() {
     assert!(d.node(&n(&bastion)).unwrap().lines[2].contains(" · public "));
     assert!(!d.node(&n(&app_a)).unwrap().lines[2].contains("public"));
     assert!(d.has(&n(&app_b)));
-    let text = dot(&w.lab, &w.view(&[PROVIDER]));
+    let text = dot(&w.lab, &view(&[PROVIDER]));
     assert!(
         text.contains(&format!(
             "\"{}\" -> \"{}\" [ltail=\"cluster_{}\", label=\"192.168.0.0/16\\n(blackhole)\", style=dashed",
@@ -584,7 +438,7 @@ fn public_and_private_subnets_in_two_zones_with_nat_gateways() {
         )),
         "{text}"
     );
-    let text = mermaid(&w.lab, &w.view(&[PROVIDER]));
+    let text = mermaid(&w.lab, &view(&[PROVIDER]));
     assert!(
         text.contains(&format!(
             "  {} -.->|\"192.168.0.0/16<br/>(blackhole)\"| {}",
@@ -616,157 +470,35 @@ struct Link {
 /// (222222222222), whose VPC (the same CIDR) has an interface endpoint in us-east-1a,
 /// accepted.
 fn privatelink() -> Link {
-    let mut w = World::new();
+    let mut w = World::new(7);
     let p = w.caller.clone();
-    let k = w.consumer();
-    let provider_vpc = w.vpc(&p, "10.0.0.0/16", "provider");
-    let sa = w.subnet(&p, &provider_vpc, "10.0.1.0/24", "us-east-1a", "");
-    let sb = w.subnet(&p, &provider_vpc, "10.0.2.0/24", "us-east-1b", "");
-    let app_sg = w
-        .lab
-        .create_security_group(&p, Some(provider_vpc.as_str()), "app", "app", Tags::new())
-        .unwrap();
-    w.lab
-        .authorize_security_group_rules(
-            &p,
-            app_sg.as_str(),
-            false,
-            &[IpPermission::tcp(8080, 8080, "10.0.0.0/16")],
-        )
-        .unwrap();
+    let k = w.other.clone();
+    let provider_vpc = w.vpc_as(&p, "10.0.0.0/16", Some("provider"));
+    let sa = w.subnet_in(&provider_vpc, "10.0.1.0/24", "us-east-1a");
+    let sb = w.subnet_in(&provider_vpc, "10.0.2.0/24", "us-east-1b");
+    let app_sg = w.sg_admitting(&p, &provider_vpc, "app", 8080, "10.0.0.0/16");
     let mut targets = Vec::new();
     for (zone, subnet) in [("us-east-1a", &sa), ("us-east-1b", &sb)] {
-        let (_, ids) = w
-            .lab
-            .run_instances(
-                &p,
-                RunInstances {
-                    image_id: "ami-12345678".into(),
-                    min_count: 1,
-                    max_count: 1,
-                    subnet_id: Some(subnet.to_string()),
-                    security_group_ids: vec![app_sg.to_string()],
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        targets.push((zone.to_owned(), ids.into_iter().next().unwrap()));
+        targets.push((zone.to_owned(), w.instance(subnet, false, &[&app_sg])));
     }
-    let lb = w
-        .lab
-        .create_load_balancer(
-            &p,
-            CreateLoadBalancer {
-                name: "svc".into(),
-                subnets: vec![sa.to_string(), sb.to_string()],
-                scheme: Some("internal".into()),
-                load_balancer_type: Some("network".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let tg = w
-        .lab
-        .create_target_group(
-            &p,
-            CreateTargetGroup {
-                name: "svc".into(),
-                protocol: Some("TCP".into()),
-                port: Some(8080),
-                vpc_id: Some(provider_vpc.to_string()),
-                target_type: Some("instance".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let descriptions: Vec<TargetDescription> = targets
-        .iter()
-        .map(|(_, t)| TargetDescription {
-            id: t.to_string(),
-            ..Default::default()
-        })
-        .collect();
-    w.lab
-        .register_targets(&p, tg.as_str(), &descriptions)
-        .unwrap();
-    w.lab
-        .create_listener(
-            &p,
-            CreateListener {
-                load_balancer_arn: lb.to_string(),
-                protocol: Some("TCP".into()),
-                port: Some(80),
-                default_actions: vec![ListenerAction {
-                    action_type: "forward".into(),
-                    target_group_arn: Some(tg.to_string()),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let service = w
-        .lab
-        .create_vpc_endpoint_service_configuration(
-            &p,
-            CreateVpcEndpointServiceConfiguration {
-                network_load_balancer_arns: vec![lb.to_string()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    w.lab
-        .modify_vpc_endpoint_service_permissions(
-            &p,
-            service.as_str(),
-            &[format!("arn:aws:iam::{CONSUMER}:root")],
-            &[],
-        )
-        .unwrap();
-    let consumer_vpc = w.vpc(&k, "10.0.0.0/16", "consumer");
-    let consumer_subnet = w.subnet(&k, &consumer_vpc, "10.0.1.0/24", "us-east-1a", "");
-    let endpoint_sg = w
-        .lab
-        .create_security_group(
-            &k,
-            Some(consumer_vpc.as_str()),
-            "to-svc",
-            "svc",
-            Tags::new(),
-        )
-        .unwrap();
-    w.lab
-        .authorize_security_group_rules(
-            &k,
-            endpoint_sg.as_str(),
-            false,
-            &[IpPermission::tcp(80, 80, "10.0.0.0/16")],
-        )
-        .unwrap();
-    let client = w.instance(&k, &consumer_subnet, false, "client");
-    let service_name = w
-        .lab
-        .vpc_endpoint_service(service.as_str())
-        .unwrap()
-        .service_name
-        .clone();
-    let endpoint = w
-        .lab
-        .create_vpc_endpoint(
-            &k,
-            CreateVpcEndpoint {
-                vpc_id: consumer_vpc.to_string(),
-                service_name,
-                vpc_endpoint_type: Some("Interface".into()),
-                subnet_ids: vec![consumer_subnet.to_string()],
-                security_group_ids: vec![endpoint_sg.to_string()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let target_ids: Vec<&InstanceId> = targets.iter().map(|(_, t)| t).collect();
+    let (lb, _) = w.network_load_balancer("svc", &provider_vpc, &[&sa, &sb], &target_ids, 8080);
+    let service = w.endpoint_service(&lb, &k);
+    let consumer_vpc = w.vpc_as(&k, "10.0.0.0/16", Some("consumer"));
+    let consumer_subnet = w.subnet_as(&k, &consumer_vpc, "10.0.1.0/24", Some("us-east-1a"), None);
+    let endpoint_sg = w.sg_admitting(&k, &consumer_vpc, "to-svc", 80, "10.0.0.0/16");
+    let client = w.instance_as(&k, &consumer_subnet, false, &[], Some("client"));
+    let service_name = w.service_name(&service);
+    let endpoint = w.interface_endpoint(
+        &k,
+        &consumer_vpc,
+        &service_name,
+        &[&consumer_subnet],
+        &[&endpoint_sg],
+    );
     w.lab
         .accept_vpc_endpoint_connections(&p, service.as_str(), &[endpoint.to_string()])
-        .unwrap();
+        .expect("accept the endpoint");
     let endpoint_eni = w
         .lab
         .vpc_endpoint(endpoint.as_str())
@@ -798,7 +530,7 @@ fn privatelink() -> Link {
 #[test]
 fn privatelink_with_both_accounts_drawn() {
     let l = privatelink();
-    let d = goldens("privatelink", &l.w.lab, &l.w.view(&[PROVIDER, CONSUMER]));
+    let d = goldens("privatelink", &l.w.lab, &view(&[PROVIDER, CONSUMER]));
     let svc = n(&l.service);
     let eni = n(&l.endpoint_eni);
     // The endpoint's interface sits in the consumer's subnet and leads to the service,
@@ -840,7 +572,7 @@ fn privatelink_with_both_accounts_drawn() {
 #[test]
 fn privatelink_from_the_consumer_shows_the_service_not_the_providers_vpc() {
     let l = privatelink();
-    let d = goldens("privatelink-consumer", &l.w.lab, &l.w.view(&[CONSUMER]));
+    let d = goldens("privatelink-consumer", &l.w.lab, &view(&[CONSUMER]));
     let svc = n(&l.service);
     assert_eq!(d.parents(&svc).unwrap(), Vec::<&str>::new());
     assert!(
@@ -863,9 +595,9 @@ fn a_privatelink_trace_ends_at_the_other_accounts_service() {
     let l = privatelink();
     let eni = l.w.lab.network_interface(l.endpoint_eni.as_str()).unwrap();
     let address = eni.primary_private_ip().to_string();
-    let t = l.w.tcp(&l.client, &address, 80);
+    let t = l.w.tcp(&l.client, address.as_str(), 80);
     assert!(t.is_delivered(), "{t}");
-    let view = l.w.view(&[CONSUMER]).with_trace(t);
+    let view = view(&[CONSUMER]).with_trace(t);
     let d = goldens("trace-privatelink", &l.w.lab, &view);
     let svc = n(&l.service);
     let edges: Vec<_> = d.trace_edges().collect();
@@ -889,29 +621,19 @@ fn a_privatelink_trace_ends_at_the_other_accounts_service() {
 
 #[test]
 fn peered_vpcs_and_a_peering_with_another_account() {
-    let mut w = World::new();
+    let mut w = World::new(7);
     let c = w.caller.clone();
-    let k = w.consumer();
-    let a = w.vpc(&c, "10.0.0.0/16", "a");
-    let b = w.vpc(&c, "10.1.0.0/16", "b");
-    let other = w.vpc(&k, "10.2.0.0/16", "theirs");
-    let sa = w.subnet(&c, &a, "10.0.1.0/24", "us-east-1a", "");
-    let sb = w.subnet(&c, &b, "10.1.1.0/24", "us-east-1a", "");
-    let rt_a = w.route_table(&c, &a, &[&sa]);
-    let rt_b = w.route_table(&c, &b, &[&sb]);
-    let pcx = w
-        .lab
-        .create_vpc_peering_connection(&c, a.as_str(), b.as_str(), None, None, Tags::new())
-        .unwrap();
-    w.lab
-        .accept_vpc_peering_connection(&c, pcx.as_str())
-        .unwrap();
-    w.route(&c, &rt_a, "10.1.0.0/16", |s| {
-        s.vpc_peering_connection_id = Some(pcx.to_string())
-    });
-    w.route(&c, &rt_b, "10.0.0.0/16", |s| {
-        s.vpc_peering_connection_id = Some(pcx.to_string())
-    });
+    let k = w.other.clone();
+    let a = w.vpc_as(&c, "10.0.0.0/16", Some("a"));
+    let b = w.vpc_as(&c, "10.1.0.0/16", Some("b"));
+    let other = w.vpc_as(&k, "10.2.0.0/16", Some("theirs"));
+    let sa = w.subnet_in(&a, "10.0.1.0/24", "us-east-1a");
+    let sb = w.subnet_in(&b, "10.1.1.0/24", "us-east-1a");
+    let rt_a = w.route_table(&a, &[&sa]);
+    let rt_b = w.route_table(&b, &[&sb]);
+    let pcx = w.peer(&a, &b);
+    w.route(&rt_a, "10.1.0.0/16", To::Pcx(&pcx));
+    w.route(&rt_b, "10.0.0.0/16", To::Pcx(&pcx));
     // A peering request to another account's VPC, not yet accepted.
     let pending = w
         .lab
@@ -924,9 +646,9 @@ fn peered_vpcs_and_a_peering_with_another_account() {
             Tags::new(),
         )
         .unwrap();
-    w.instance(&c, &sa, false, "");
-    w.instance(&c, &sb, false, "");
-    let d = goldens("peering", &w.lab, &w.view(&[PROVIDER]));
+    w.instance_as(&c, &sa, false, &[], None);
+    w.instance_as(&c, &sb, false, &[], None);
+    let d = goldens("peering", &w.lab, &view(&[PROVIDER]));
     let edges: Vec<_> = d.edges_between(&n(&a), &n(&b));
     assert_eq!(edges.len(), 1);
     assert_eq!(edges[0].kind, EdgeKind::Peering { active: true });
@@ -955,7 +677,7 @@ fn peered_vpcs_and_a_peering_with_another_account() {
         edges[0].lines,
         [pending.to_string(), "pending-acceptance".into()]
     );
-    let text = dot(&w.lab, &w.view(&[PROVIDER]));
+    let text = dot(&w.lab, &view(&[PROVIDER]));
     // An edge between two clusters is clipped at both borders.
     assert!(
         text.contains(&format!(
@@ -1023,13 +745,7 @@ fn a_reply_refused_on_the_way_back_is_drawn_with_the_way_back() {
     let c = note.w.caller.clone();
     // The subnet's ACL lets everything out and nothing in: the request leaves, S3's reply
     // is refused at the ACL (ACLs are stateless).
-    let acl = note
-        .w
-        .lab
-        .network_acl_for_subnet(&note.subnet)
-        .unwrap()
-        .id
-        .clone();
+    let acl = note.acl();
     note.w
         .lab
         .create_network_acl_entry(
@@ -1049,7 +765,7 @@ fn a_reply_refused_on_the_way_back_is_drawn_with_the_way_back() {
     let r = t.refusal().unwrap();
     assert_eq!(r.direction, vpclab_reach::Direction::Return);
     assert_eq!(r.code.as_str(), "SUBNET_ACL_RESTRICTION");
-    let view = note.w.view(&[PROVIDER]).with_trace(t);
+    let view = view(&[PROVIDER]).with_trace(t);
     let d = diagram(&note.w.lab, &view);
     let acl = n(&acl);
     assert_eq!(

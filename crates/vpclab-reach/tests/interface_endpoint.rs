@@ -2,11 +2,9 @@
 //! passes the interface's security groups, then the endpoint hands it to the service with
 //! `aws:SourceVpce`, also from a peered VPC (which a gateway endpoint cannot serve).
 
-mod common;
-
-use common::*;
-use vpclab_model::{CreateVpcEndpoint, IpPermission, SecurityGroupId, VpcEndpointId};
+use vpclab_model::{IpPermission, SecurityGroupId, VpcEndpointId};
 use vpclab_reach::{ComponentKind, Delivery, ServiceAccess};
+use vpclab_testkit::*;
 
 struct Net {
     w: World,
@@ -19,7 +17,7 @@ struct Net {
 /// VPC A 10.0.0.0/16 with an S3 interface endpoint whose group admits HTTPS from A only;
 /// VPC B 10.1.0.0/16 peered with A, routes both ways.
 fn network() -> Net {
-    let mut w = World::new();
+    let mut w = World::new(42);
     let a = w.vpc("10.0.0.0/16");
     let b = w.vpc("10.1.0.0/16");
     let sa = w.subnet(&a, "10.0.1.0/24");
@@ -32,21 +30,7 @@ fn network() -> Net {
     let endpoint_sg = w.sg(&a, "endpoint");
     w.allow_in(&endpoint_sg, IpPermission::tcp(443, 443, "10.0.0.0/16"));
     let c = w.caller.clone();
-    let endpoint = w
-        .lab
-        .create_vpc_endpoint(
-            &c,
-            CreateVpcEndpoint {
-                vpc_id: a.to_string(),
-                service_name: "com.amazonaws.us-east-1.s3".into(),
-                vpc_endpoint_type: Some("Interface".into()),
-                subnet_ids: vec![sa.to_string()],
-                security_group_ids: vec![endpoint_sg.to_string()],
-                private_dns_enabled: Some(false),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let endpoint = w.interface_endpoint(&c, &a, S3_SERVICE, &[&sa], &[&endpoint_sg]);
     let app = w.instance(&sa, false, &[]);
     let peer_app = w.instance(&sb, false, &[]);
     Net {
@@ -122,9 +106,7 @@ fn interface_endpoints_carry_only_tcp() {
     let mut n = network();
     let sg = n.endpoint_sg.clone();
     n.w.allow_in(&sg, IpPermission::all("10.0.0.0/16"));
-    let ip =
-        n.w.lab
-            .vpc_endpoint_addresses(n.w.lab.vpc_endpoint(n.endpoint.as_str()).unwrap())[0];
+    let ip = n.w.endpoint_address(&n.endpoint);
     let t = vpclab_reach::trace(
         &n.w.lab,
         &vpclab_reach::Flow::udp(

@@ -2,11 +2,9 @@
 //! for the port and its target group, then goes from the load balancer's node to a target
 //! in the node's zone, where the target's groups decide.
 
-mod common;
-
-use common::*;
 use vpclab_model::*;
 use vpclab_reach::{ComponentKind, Delivery};
+use vpclab_testkit::*;
 
 struct Net {
     w: World,
@@ -17,84 +15,17 @@ struct Net {
     tg: TargetGroupArn,
 }
 
-/// An internal NLB named `name` in `subnets` with a TCP listener on 80 forwarding to a
-/// TCP target group on `target_port` holding `targets`.
-fn load_balanced(
-    w: &mut World,
-    name: &str,
-    vpc: &VpcId,
-    subnets: &[&SubnetId],
-    targets: &[&InstanceId],
-    target_port: i64,
-) -> (LoadBalancerArn, TargetGroupArn) {
-    let c = w.caller.clone();
-    let lb = w
-        .lab
-        .create_load_balancer(
-            &c,
-            CreateLoadBalancer {
-                name: name.into(),
-                subnets: subnets.iter().map(|s| s.to_string()).collect(),
-                scheme: Some("internal".into()),
-                load_balancer_type: Some("network".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let tg = w
-        .lab
-        .create_target_group(
-            &c,
-            CreateTargetGroup {
-                name: name.into(),
-                protocol: Some("TCP".into()),
-                port: Some(target_port),
-                vpc_id: Some(vpc.to_string()),
-                target_type: Some("instance".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    let descriptions: Vec<TargetDescription> = targets
-        .iter()
-        .map(|t| TargetDescription {
-            id: t.to_string(),
-            ..Default::default()
-        })
-        .collect();
-    w.lab
-        .register_targets(&c, tg.as_str(), &descriptions)
-        .unwrap();
-    w.lab
-        .create_listener(
-            &c,
-            CreateListener {
-                load_balancer_arn: lb.to_string(),
-                protocol: Some("TCP".into()),
-                port: Some(80),
-                default_actions: vec![ListenerAction {
-                    action_type: "forward".into(),
-                    target_group_arn: Some(tg.to_string()),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    (lb, tg)
-}
-
 /// VPC 10.0.0.0/16, one subnet: a client, an app instance whose group admits 8080 from
 /// the VPC, an internal NLB listening on TCP 80 forwarding to the app's 8080.
 fn network() -> Net {
-    let mut w = World::new();
+    let mut w = World::new(42);
     let vpc = w.vpc("10.0.0.0/16");
     let subnet = w.subnet(&vpc, "10.0.1.0/24");
     let app_sg = w.sg(&vpc, "app");
     w.allow_in(&app_sg, IpPermission::tcp(8080, 8080, "10.0.0.0/16"));
     let client = w.instance(&subnet, false, &[]);
     let app = w.instance(&subnet, false, &[&app_sg]);
-    let (lb, tg) = load_balanced(&mut w, "svc", &vpc, &[&subnet], &[&app], 8080);
+    let (lb, tg) = w.network_load_balancer("svc", &vpc, &[&subnet], &[&app], 8080);
     Net {
         w,
         client,
@@ -205,61 +136,16 @@ struct Link {
 /// other account, whose VPC has the same CIDR and an interface endpoint admitting TCP 80.
 fn link() -> Link {
     let mut n = network();
-    let c = n.w.caller.clone();
-    let consumer = n.w.as_other();
-    let service =
-        n.w.lab
-            .create_vpc_endpoint_service_configuration(
-                &c,
-                CreateVpcEndpointServiceConfiguration {
-                    network_load_balancer_arns: vec![n.lb.to_string()],
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-    n.w.lab
-        .modify_vpc_endpoint_service_permissions(
-            &c,
-            service.as_str(),
-            &[format!("arn:aws:iam::{}:root", consumer.account.as_str())],
-            &[],
-        )
-        .unwrap();
-    let vpc = n.w.vpc_as(&consumer, "10.0.0.0/16");
-    let subnet = n.w.subnet_as(&consumer, &vpc, "10.0.1.0/24");
+    let consumer = n.w.other.clone();
+    let service = n.w.endpoint_service(&n.lb, &consumer);
+    let vpc = n.w.vpc_as(&consumer, "10.0.0.0/16", None);
+    let subnet = n.w.subnet_as(&consumer, &vpc, "10.0.1.0/24", None, None);
     let endpoint_sg =
-        n.w.lab
-            .create_security_group(&consumer, Some(vpc.as_str()), "to-svc", "svc", Tags::new())
-            .unwrap();
-    n.w.lab
-        .authorize_security_group_rules(
-            &consumer,
-            endpoint_sg.as_str(),
-            false,
-            &[IpPermission::tcp(80, 80, "10.0.0.0/16")],
-        )
-        .unwrap();
-    let client = n.w.instance_as(&consumer, &subnet, false, &[]);
-    let service_name =
-        n.w.lab
-            .vpc_endpoint_service(service.as_str())
-            .unwrap()
-            .service_name
-            .clone();
+        n.w.sg_admitting(&consumer, &vpc, "to-svc", 80, "10.0.0.0/16");
+    let client = n.w.instance_as(&consumer, &subnet, false, &[], None);
+    let service_name = n.w.service_name(&service);
     let endpoint =
-        n.w.lab
-            .create_vpc_endpoint(
-                &consumer,
-                CreateVpcEndpoint {
-                    vpc_id: vpc.to_string(),
-                    service_name,
-                    vpc_endpoint_type: Some("Interface".into()),
-                    subnet_ids: vec![subnet.to_string()],
-                    security_group_ids: vec![endpoint_sg.to_string()],
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        n.w.interface_endpoint(&consumer, &vpc, &service_name, &[&subnet], &[&endpoint_sg]);
     Link {
         n,
         consumer,
@@ -271,8 +157,7 @@ fn link() -> Link {
 }
 
 fn endpoint_address(l: &Link) -> std::net::IpAddr {
-    let lab = &l.n.w.lab;
-    lab.vpc_endpoint_addresses(lab.vpc_endpoint(l.endpoint.as_str()).unwrap())[0]
+    l.n.w.endpoint_address(&l.endpoint)
 }
 
 #[test]
@@ -368,27 +253,14 @@ fn the_provider_cannot_open_connections_back_to_the_consumer() {
 
 #[test]
 fn a_node_reaches_other_zones_only_with_cross_zone_load_balancing() {
-    let mut w = World::new();
+    let mut w = World::new(42);
     let vpc = w.vpc("10.0.0.0/16");
     let c = w.caller.clone();
-    let subnet_in = |w: &mut World, cidr: &str, zone: &str| {
-        w.lab
-            .create_subnet(
-                &c,
-                CreateSubnet {
-                    vpc_id: vpc.to_string(),
-                    cidr_block: cidr.into(),
-                    availability_zone: Some(zone.into()),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-    };
-    let a = subnet_in(&mut w, "10.0.1.0/24", "us-east-1a");
-    let b = subnet_in(&mut w, "10.0.2.0/24", "us-east-1b");
+    let a = w.subnet_in(&vpc, "10.0.1.0/24", "us-east-1a");
+    let b = w.subnet_in(&vpc, "10.0.2.0/24", "us-east-1b");
     let client = w.instance(&a, false, &[]);
     let app = w.instance(&b, false, &[]);
-    let (lb, _) = load_balanced(&mut w, "zones", &vpc, &[&a, &b], &[&app], 80);
+    let (lb, _) = w.network_load_balancer("zones", &vpc, &[&a, &b], &[&app], 80);
     // The node in us-east-1a, where no target is.
     let node_a = {
         let lb = w.lab.load_balancer(lb.as_str()).unwrap();

@@ -1,15 +1,13 @@
 //! Properties: route lookup agrees with a naive scan, and every refused trace names a
 //! component, a code and an explanation.
 
-mod common;
-
 use std::net::{IpAddr, Ipv4Addr};
 
-use common::*;
 use ipnet::{IpNet, Ipv4Net};
 use proptest::prelude::*;
 use vpclab_model::*;
 use vpclab_reach::{Destination, Flow, Source, route, trace};
+use vpclab_testkit::*;
 
 /// Naive containment by masks, independent of `ipnet`.
 fn naive_contains(net: Ipv4Net, ip: Ipv4Addr) -> bool {
@@ -35,7 +33,7 @@ proptest! {
         lists in prop::collection::vec(prop::collection::btree_set(arb_net(), 1..6), 0..4),
         probes in prop::collection::vec(any::<u32>(), 1..32),
     ) {
-        let mut w = World::new();
+        let mut w = World::new(42);
         let c = w.caller.clone();
         let mut routes: Vec<Route> = cidrs
             .iter()
@@ -148,7 +146,7 @@ proptest! {
 
     #[test]
     fn every_refused_trace_names_a_component_a_code_and_why(plan in arb_plan()) {
-        let mut w = World::new();
+        let mut w = World::new(42);
         let c = w.caller.clone();
         let vpc = w.vpc("10.0.0.0/16");
         let peer_vpc = w.vpc("10.1.0.0/16");
@@ -170,7 +168,7 @@ proptest! {
             w.lab.accept_vpc_peering_connection(&c, pcx.as_str()).unwrap();
         }
         if plan.with_endpoint {
-            w.s3_endpoint(&vpc, &[&tables[1]]);
+            w.s3_gateway_endpoint(&vpc, &[&tables[1]]);
         }
         for (table, kind) in &plan.routes {
             let (dest, to) = match kind {

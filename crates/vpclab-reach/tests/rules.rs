@@ -1,15 +1,13 @@
 //! One test per AWS rule the engine applies; each builds the smallest network that
 //! shows the rule and checks the verdict, the component and the code.
 
-mod common;
-
 use std::net::IpAddr;
 
-use common::*;
 use vpclab_model::*;
 use vpclab_reach::{
     ComponentKind, Delivery, Destination, Direction, Flow, Rule, ServiceAccess, Source, trace,
 };
+use vpclab_testkit::*;
 
 /// Two subnets of 10.0.0.0/16 (10.0.1.0/24 public with an internet gateway route,
 /// 10.0.2.0/24 private with only the local route).
@@ -24,7 +22,7 @@ struct Two {
 }
 
 fn two() -> Two {
-    let mut w = World::new();
+    let mut w = World::new(42);
     let vpc = w.vpc("10.0.0.0/16");
     let public = w.subnet(&vpc, "10.0.1.0/24");
     let private = w.subnet(&vpc, "10.0.2.0/24");
@@ -237,7 +235,7 @@ fn a_prefix_list_rule_admits_the_service_and_nothing_else() {
     t.w.lab
         .authorize_security_group_rules(&c, sg.as_str(), true, &[to_s3])
         .unwrap();
-    t.w.s3_endpoint(&t.vpc, &[&t.private_rt]);
+    t.w.s3_gateway_endpoint(&t.vpc, &[&t.private_rt]);
     let a = t.w.instance(&t.private, false, &[&sg]);
     delivered(&t.w.tcp(&a, "s3.us-east-1.amazonaws.com", 443));
     let b = t.w.instance(&t.private, false, &[]);
@@ -354,7 +352,7 @@ fn acls_are_stateless_so_the_reply_needs_the_ephemeral_ports() {
             NetworkAclEntrySpec::new(100, false, "allow", "tcp", s3, Some((443, 443))),
         ],
     );
-    t.w.s3_endpoint(&t.vpc, &[&t.private_rt]);
+    t.w.s3_gateway_endpoint(&t.vpc, &[&t.private_rt]);
     let a = t.w.instance(&t.private, false, &[]);
     let tr = t.w.tcp(&a, s3_ip(), 443);
     let r = refused(&tr, "SUBNET_ACL_RESTRICTION");
@@ -541,7 +539,7 @@ fn an_address_no_interface_holds_has_no_destination() {
 #[test]
 fn gateway_endpoints_carry_only_tcp_and_icmp_echo() {
     let mut t = two();
-    t.w.s3_endpoint(&t.vpc.clone(), &[&t.private_rt.clone()]);
+    t.w.s3_gateway_endpoint(&t.vpc.clone(), &[&t.private_rt.clone()]);
     let a = t.w.instance(&t.private, false, &[]);
     let udp = trace(
         &t.w.lab,
@@ -562,7 +560,7 @@ fn gateway_endpoints_carry_only_tcp_and_icmp_echo() {
 #[test]
 fn a_gateway_endpoint_serves_only_its_own_region() {
     let mut t = two();
-    t.w.s3_endpoint(&t.vpc.clone(), &[&t.private_rt.clone()]);
+    t.w.s3_gateway_endpoint(&t.vpc.clone(), &[&t.private_rt.clone()]);
     let a = t.w.instance(&t.private, false, &[]);
     delivered(&t.w.tcp(&a, "s3.us-east-1.amazonaws.com", 443));
     refused(
@@ -679,16 +677,16 @@ struct Peered {
 }
 
 fn peered(accept: bool, other_account: bool) -> Peered {
-    let mut w = World::new();
+    let mut w = World::new(42);
     let owner_b = if other_account {
-        w.as_other()
+        w.other.clone()
     } else {
         w.caller.clone()
     };
     let vpc_a = w.vpc("10.0.0.0/16");
-    let vpc_b = w.vpc_as(&owner_b, "10.1.0.0/16");
+    let vpc_b = w.vpc_as(&owner_b, "10.1.0.0/16", None);
     let sa = w.subnet(&vpc_a, "10.0.1.0/24");
-    let sb = w.subnet_as(&owner_b, &vpc_b, "10.1.1.0/24");
+    let sb = w.subnet_as(&owner_b, &vpc_b, "10.1.1.0/24", None, None);
     let rt_a = w.route_table(&vpc_a, &[&sa]);
     let rt_b = w.route_table_as(&owner_b, &vpc_b, &[&sb]);
     let c = w.caller.clone();
@@ -711,20 +709,9 @@ fn peered(accept: bool, other_account: bool) -> Peered {
     w.route(&rt_a, "10.1.0.0/16", To::Pcx(&pcx));
     w.route_as(&owner_b, &rt_b, "10.0.0.0/16", To::Pcx(&pcx));
     // B admits SSH from A's block.
-    let sg = w
-        .lab
-        .create_security_group(&owner_b, Some(vpc_b.as_str()), "ssh", "ssh", Tags::new())
-        .unwrap();
-    w.lab
-        .authorize_security_group_rules(
-            &owner_b,
-            sg.as_str(),
-            false,
-            &[IpPermission::tcp(22, 22, "10.0.0.0/16")],
-        )
-        .unwrap();
+    let sg = w.sg_admitting(&owner_b, &vpc_b, "ssh", 22, "10.0.0.0/16");
     let a = w.instance(&sa, false, &[]);
-    let b = w.instance_as(&owner_b, &sb, false, &[&sg]);
+    let b = w.instance_as(&owner_b, &sb, false, &[&sg], None);
     Peered {
         w,
         a,
@@ -859,7 +846,7 @@ fn names_resolve_as_the_vpc_resolves_them() {
 
 #[test]
 fn ipv6_leaves_through_an_egress_only_gateway_but_nothing_comes_in() {
-    let mut w = World::new();
+    let mut w = World::new(42);
     let c = w.caller.clone();
     let vpc = w
         .lab

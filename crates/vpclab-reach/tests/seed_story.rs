@@ -2,10 +2,8 @@
 //! S3, with no route, with a gateway endpoint, and with a NAT gateway instead; which
 //! route wins when they overlap; and why the endpoint is useless from a peered VPC.
 
-mod common;
-
-use common::*;
 use vpclab_reach::{ComponentKind, Delivery, ServiceAccess};
+use vpclab_testkit::*;
 
 struct Net {
     w: World,
@@ -18,7 +16,7 @@ struct Net {
 /// VPC 10.0.0.0/16: a public subnet routing 0.0.0.0/0 to an internet gateway, and a
 /// private subnet whose route table has only the local route, with an instance in it.
 fn network() -> Net {
-    let mut w = World::new();
+    let mut w = World::new(42);
     let vpc = w.vpc("10.0.0.0/16");
     let public = w.subnet(&vpc, "10.0.1.0/24");
     let private = w.subnet(&vpc, "10.0.2.0/24");
@@ -54,7 +52,7 @@ fn a_private_instance_cannot_reach_s3_without_a_route() {
 #[test]
 fn a_gateway_endpoint_on_its_route_table_lets_it_reach_s3_with_source_vpce() {
     let mut n = network();
-    let vpce = n.w.s3_endpoint(&n.vpc, &[&n.private_rt]);
+    let vpce = n.w.s3_gateway_endpoint(&n.vpc, &[&n.private_rt]);
     let t = n.w.tcp(&n.app, "s3.us-east-1.amazonaws.com", 443);
     match delivered(&t) {
         Delivery::AwsService {
@@ -146,7 +144,7 @@ fn the_nat_alternative_reaches_s3_from_the_nat_elastic_ip_without_vpc_keys() {
 fn a_more_specific_static_route_beats_the_prefix_list_route() {
     let mut n = network();
     let (nat, eip) = n.w.nat(&n.public);
-    n.w.s3_endpoint(&n.vpc, &[&n.private_rt]);
+    n.w.s3_gateway_endpoint(&n.vpc, &[&n.private_rt]);
     // 52.216.0.0/16 is more specific than the list's 52.216.0.0/15.
     n.w.route(&n.private_rt, "52.216.0.0/16", To::Nat(&nat));
     let t = n.w.tcp(&n.app, s3_ip(), 443);
@@ -168,7 +166,7 @@ fn a_more_specific_static_route_beats_the_prefix_list_route() {
 fn a_static_route_to_the_same_cidr_beats_the_prefix_list_route() {
     let mut n = network();
     let (nat, eip) = n.w.nat(&n.public);
-    n.w.s3_endpoint(&n.vpc, &[&n.private_rt]);
+    n.w.s3_gateway_endpoint(&n.vpc, &[&n.private_rt]);
     n.w.route(&n.private_rt, "52.216.0.0/15", To::Nat(&nat));
     let t = n.w.tcp(&n.app, s3_ip(), 443);
     assert!(
@@ -186,7 +184,7 @@ fn a_more_specific_static_route_to_an_internet_gateway_wins_for_a_public_instanc
             .unwrap()
             .id
             .clone();
-    let vpce = n.w.s3_endpoint(&n.vpc, &[&public_rt]);
+    let vpce = n.w.s3_gateway_endpoint(&n.vpc, &[&public_rt]);
     let web = n.w.instance(&n.public, true, &[]);
     let public_ip = n.w.public_ip(&web).unwrap();
     // With only 0.0.0.0/0 → igw, the endpoint's /15 wins.
@@ -207,7 +205,7 @@ fn a_more_specific_static_route_to_an_internet_gateway_wins_for_a_public_instanc
 #[test]
 fn the_gateway_endpoint_is_useless_from_a_peered_vpc() {
     let mut n = network();
-    n.w.s3_endpoint(&n.vpc, &[&n.private_rt]);
+    n.w.s3_gateway_endpoint(&n.vpc, &[&n.private_rt]);
     let other = n.w.vpc("10.1.0.0/16");
     let other_subnet = n.w.subnet(&other, "10.1.1.0/24");
     let other_rt = n.w.route_table(&other, &[&other_subnet]);

@@ -255,6 +255,26 @@ def test_copy_object(s3, bucket, unique):
     assert "y" not in keys_of(s3, bucket)
 
 
+def test_copy_from_an_access_point_or_an_outpost_is_refused(s3, bucket):
+    """The lab serves no access points and no Outposts: a copy source naming an access
+    point names one that does not exist (NoSuchAccessPoint, 404); an Outposts ARN is not a
+    source the regional endpoint copies from (InvalidArgument, 400). Nothing is written."""
+    s3.put_object(Bucket=bucket, Key="src", Body=b"x")
+    access_point = "arn:aws:s3:us-east-1:000000000000:accesspoint/my-ap/object/src"
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="from-ap", CopySource=access_point)
+    assert error_code(e) == "NoSuchAccessPoint"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert "my-ap" in e.value.response["Error"]["Message"]
+    outpost = "arn:aws:s3-outposts:us-east-1:000000000000:outpost/op-01ac5d28a6a232904/object/src"
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="from-outpost", CopySource=outpost)
+    assert error_code(e) == "InvalidArgument"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "op-01ac5d28a6a232904" in e.value.response["Error"]["Message"]
+    assert keys_of(s3, bucket) == ["src"]
+
+
 def test_list_v2_prefix_delimiter_pagination(s3, bucket):
     keys = ["a/1", "a/2", "a/b/3", "b/4", "c", "d e+f", "ü/umlaut", "x%y"]
     for k in keys:

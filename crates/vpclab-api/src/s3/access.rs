@@ -531,21 +531,14 @@ impl LabAccess {
         source: &CopySource,
     ) -> S3Result<()> {
         let asker = asker(extensions)?;
-        match source {
-            CopySource::Bucket { bucket, key, .. } => {
-                let facts = self.bucket(bucket)?;
-                self.decide(
-                    &asker,
-                    "s3:GetObject",
-                    object_arn(bucket, key),
-                    Some(&facts),
-                )
-            }
-            _ => Err(s3_error!(
-                NotImplemented,
-                "vpclab copies only from a bucket and key (not from an access point or an Outpost)."
-            )),
-        }
+        let (bucket, key) = super::objects::copy_source_object(source)?;
+        let facts = self.bucket(bucket)?;
+        self.decide(
+            &asker,
+            "s3:GetObject",
+            object_arn(bucket, key),
+            Some(&facts),
+        )
     }
 }
 

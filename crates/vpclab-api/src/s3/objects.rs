@@ -362,20 +362,36 @@ pub(crate) async fn delete_objects(
     }))
 }
 
+/// The bucket and key a copy reads.
+///
+/// An access point ARN names an access point, and the lab has none: it serves no S3
+/// Control API to create one, so the source does not exist — S3's `NoSuchAccessPoint`
+/// (404, "The specified access point does not exist", in S3's error code list). An S3 on
+/// Outposts ARN is not a source the regional S3 endpoint copies from; it is answered as
+/// S3 answers a copy source it cannot use, `InvalidArgument` (400).
+pub(crate) fn copy_source_object(source: &CopySource) -> S3Result<(&str, &str)> {
+    match source {
+        CopySource::Bucket { bucket, key, .. } => Ok((bucket, key)),
+        CopySource::AccessPoint {
+            access_point_name, ..
+        } => Err(s3_error!(
+            NoSuchAccessPoint,
+            "The specified access point does not exist: {access_point_name}"
+        )),
+        CopySource::Outpost { outpost_id, .. } => Err(s3_error!(
+            InvalidArgument,
+            "Copy Source must mention the source bucket and key: the regional S3 endpoint does not copy from S3 on Outposts ({outpost_id})"
+        )),
+    }
+}
+
 pub(crate) async fn copy_object(
     s3: &LabS3,
     req: S3Request<CopyObjectInput>,
 ) -> S3Result<S3Response<CopyObjectOutput>> {
     let input = req.input;
-    let (src_bucket, src_key) = match &input.copy_source {
-        CopySource::Bucket { bucket, key, .. } => (bucket.to_string(), key.to_string()),
-        _ => {
-            return Err(s3_error!(
-                NotImplemented,
-                "Copying from an access point is not supported by the lab"
-            ));
-        }
-    };
+    let (src_bucket, src_key) = copy_source_object(&input.copy_source)?;
+    let (src_bucket, src_key) = (src_bucket.to_owned(), src_key.to_owned());
     require_bucket(s3, &input.bucket)?;
     check_key(&input.key)?;
     require_bucket(s3, &src_bucket)?;

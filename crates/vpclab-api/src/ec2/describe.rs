@@ -47,6 +47,22 @@ impl Filters {
         Ok(true)
     }
 
+    /// The resources that match, in order: what every Describe action keeps of the
+    /// caller's resources it was asked about.
+    pub fn keep<T>(
+        &self,
+        resources: impl IntoIterator<Item = T>,
+        values: impl Fn(&T, &str) -> Option<Vec<String>>,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut kept = Vec::new();
+        for r in resources {
+            if self.matches(|name| values(&r, name))? {
+                kept.push(r);
+            }
+        }
+        Ok(kept)
+    }
+
     /// Checks the filter names before any resource is looked at (AWS refuses an unknown
     /// filter even when nothing would be filtered).
     pub fn check(&self, known: impl Fn(&str) -> bool) -> Result<(), ApiError> {

@@ -270,15 +270,11 @@ fn describe_vpc_endpoint_service_configurations(
             |id| VpcEndpointServiceId::parse(id).is_some(),
             |id| lab.vpc_endpoint_service(id).is_some_and(mine),
         )?;
-        let mut found = Vec::new();
-        for s in lab
-            .vpc_endpoint_services()
-            .filter(|s| mine(s) && wanted(&req.service_ids, s.id.as_str()))
-        {
-            if filters.matches(|name| configuration_filter(s, name))? {
-                found.push(s);
-            }
-        }
+        let found = filters.keep(
+            lab.vpc_endpoint_services()
+                .filter(|s| mine(s) && wanted(&req.service_ids, s.id.as_str())),
+            |s, name| configuration_filter(s, name),
+        )?;
         let (services, next_token) = page(found, max_results, &req.next_token, 1)?;
         Ok(shapes::DescribeVpcEndpointServiceConfigurationsResult {
             service_configurations: Some(
@@ -333,17 +329,11 @@ fn describe_vpc_endpoint_service_permissions(caller: &Caller, q: &Query) -> Resu
     let caller = caller.clone();
     Ok(Plan::read(move |lab| {
         let svc = lab.owned_endpoint_service(&caller, &req.service_id)?;
-        let mut found = Vec::new();
-        for p in &svc.allowed_principals {
-            let matched = filters.matches(|name| match name {
-                "principal" => one(&p.principal),
-                "principal-type" => one(p.principal_type.as_str()),
-                _ => None,
-            })?;
-            if matched {
-                found.push(p);
-            }
-        }
+        let found = filters.keep(&svc.allowed_principals, |p, name| match name {
+            "principal" => one(&p.principal),
+            "principal-type" => one(p.principal_type.as_str()),
+            _ => None,
+        })?;
         let (principals, next_token) = page(found, max_results, &req.next_token, 1)?;
         Ok(shapes::DescribeVpcEndpointServicePermissionsResult {
             allowed_principals: Some(

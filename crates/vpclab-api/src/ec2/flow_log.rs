@@ -139,15 +139,11 @@ fn describe_flow_logs(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
             |id| FlowLogId::parse(id).is_some(),
             |id| lab.flow_log(id).is_some_and(mine),
         )?;
-        let mut found = Vec::new();
-        for f in lab
-            .flow_logs()
-            .filter(|f| mine(f) && wanted(&req.flow_log_ids, f.id.as_str()))
-        {
-            if filters.matches(|name| flow_log_filter(f, name))? {
-                found.push(f);
-            }
-        }
+        let found = filters.keep(
+            lab.flow_logs()
+                .filter(|f| mine(f) && wanted(&req.flow_log_ids, f.id.as_str())),
+            |f, name| flow_log_filter(f, name),
+        )?;
         let (flow_logs, next_token) = page(found, req.max_results, &req.next_token, 1)?;
         Ok(shapes::DescribeFlowLogsResult {
             flow_logs: Some(flow_logs.into_iter().map(flow_log_shape).collect()),

@@ -769,16 +769,12 @@ fn describe_instances(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
             |id| InstanceId::parse(id).is_some(),
             |id| lab.instance(id).is_some_and(|i| mine(&caller, i)),
         )?;
-        let mut found = Vec::new();
-        for i in lab
-            .instances()
-            .filter(|i| mine(&caller, *i))
-            .filter(|i| wanted(&req.instance_ids, i.id.as_str()))
-        {
-            if filters.matches(|name| instance_filter(lab, i, name))? {
-                found.push(i);
-            }
-        }
+        let found = filters.keep(
+            lab.instances()
+                .filter(|i| mine(&caller, *i))
+                .filter(|i| wanted(&req.instance_ids, i.id.as_str())),
+            |i, name| instance_filter(lab, i, name),
+        )?;
         let (page, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         // A page lists reservations in the order their first instance comes.
         let mut groups: Vec<(String, Vec<&Instance>)> = Vec::new();

@@ -155,16 +155,12 @@ fn describe_internet_gateways(caller: &Caller, q: &Query) -> Result<Plan, ApiErr
             |id| InternetGatewayId::parse(id).is_some(),
             |id| lab.internet_gateway(id).is_some_and(|g| mine(&g)),
         )?;
-        let mut found = Vec::new();
-        for igw in lab
-            .internet_gateways()
-            .filter(mine)
-            .filter(|g| wanted(&req.internet_gateway_ids, g.id.as_str()))
-        {
-            if filters.matches(|name| igw_filter(igw, name))? {
-                found.push(igw);
-            }
-        }
+        let found = filters.keep(
+            lab.internet_gateways()
+                .filter(mine)
+                .filter(|g| wanted(&req.internet_gateway_ids, g.id.as_str())),
+            |igw, name| igw_filter(igw, name),
+        )?;
         let (igws, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribeInternetGatewaysResult {
             internet_gateways: Some(igws.into_iter().map(internet_gateway_shape).collect()),
@@ -214,16 +210,12 @@ fn describe_egress_only_internet_gateways(caller: &Caller, q: &Query) -> Result<
                     .is_some_and(|g| mine(&g))
             },
         )?;
-        let mut found = Vec::new();
-        for g in lab
-            .egress_only_internet_gateways()
-            .filter(mine)
-            .filter(|g| wanted(&req.egress_only_internet_gateway_ids, g.id.as_str()))
-        {
-            if filters.matches(|name| tag_filter(&g.tags, name))? {
-                found.push(g);
-            }
-        }
+        let found = filters.keep(
+            lab.egress_only_internet_gateways()
+                .filter(mine)
+                .filter(|g| wanted(&req.egress_only_internet_gateway_ids, g.id.as_str())),
+            |g, name| tag_filter(&g.tags, name),
+        )?;
         let (gateways, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribeEgressOnlyInternetGatewaysResult {
             egress_only_internet_gateways: Some(

@@ -138,16 +138,12 @@ fn describe_nat_gateways(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
             |id| NatGatewayId::parse(id).is_some(),
             |id| lab.nat_gateway(id).is_some_and(|n| mine(&caller, n)),
         )?;
-        let mut found = Vec::new();
-        for nat in lab
-            .nat_gateways()
-            .filter(|n| mine(&caller, *n))
-            .filter(|n| wanted(&req.nat_gateway_ids, n.id.as_str()))
-        {
-            if filters.matches(|name| nat_gateway_filter(nat, name))? {
-                found.push(nat);
-            }
-        }
+        let found = filters.keep(
+            lab.nat_gateways()
+                .filter(|n| mine(&caller, *n))
+                .filter(|n| wanted(&req.nat_gateway_ids, n.id.as_str())),
+            |nat, name| nat_gateway_filter(nat, name),
+        )?;
         let (page, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribeNatGatewaysResult {
             nat_gateways: Some(

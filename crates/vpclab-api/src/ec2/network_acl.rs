@@ -189,16 +189,12 @@ fn describe_network_acls(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
             |id| NetworkAclId::parse(id).is_some(),
             |id| lab.network_acl(id).is_some_and(|a| mine(&caller, a)),
         )?;
-        let mut found = Vec::new();
-        for acl in lab
-            .network_acls()
-            .filter(|a| mine(&caller, a))
-            .filter(|a| wanted(&req.network_acl_ids, a.id.as_str()))
-        {
-            if filters.matches(|name| network_acl_filter(acl, name))? {
-                found.push(acl);
-            }
-        }
+        let found = filters.keep(
+            lab.network_acls()
+                .filter(|a| mine(&caller, a))
+                .filter(|a| wanted(&req.network_acl_ids, a.id.as_str())),
+            |acl, name| network_acl_filter(acl, name),
+        )?;
         let (acls, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribeNetworkAclsResult {
             network_acls: Some(acls.into_iter().map(network_acl_shape).collect()),

@@ -523,16 +523,12 @@ fn describe_network_interfaces(caller: &Caller, q: &Query) -> Result<Plan, ApiEr
             |id| NetworkInterfaceId::parse(id).is_some(),
             |id| lab.network_interface(id).is_some_and(|e| mine(&caller, e)),
         )?;
-        let mut found = Vec::new();
-        for eni in lab
-            .network_interfaces()
-            .filter(|e| mine(&caller, *e))
-            .filter(|e| wanted(&req.network_interface_ids, e.id.as_str()))
-        {
-            if filters.matches(|name| network_interface_filter(lab, eni, name))? {
-                found.push(eni);
-            }
-        }
+        let found = filters.keep(
+            lab.network_interfaces()
+                .filter(|e| mine(&caller, *e))
+                .filter(|e| wanted(&req.network_interface_ids, e.id.as_str())),
+            |eni, name| network_interface_filter(lab, eni, name),
+        )?;
         let (page, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribeNetworkInterfacesResult {
             network_interfaces: Some(

@@ -107,20 +107,15 @@ fn describe_prefix_lists(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
             |id| PrefixListId::parse(id).is_some(),
             |id| lab.prefix_list(id).is_some_and(service),
         )?;
-        let mut found = Vec::new();
-        for l in lab
-            .prefix_lists()
-            .filter(|l| service(l) && wanted(&req.prefix_list_ids, l.id.as_str()))
-        {
-            let keep = filters.matches(|name| match name {
+        let found = filters.keep(
+            lab.prefix_lists()
+                .filter(|l| service(l) && wanted(&req.prefix_list_ids, l.id.as_str())),
+            |l, name| match name {
                 "prefix-list-id" => one(&l.id),
                 "prefix-list-name" => one(&l.name),
                 _ => None,
-            })?;
-            if keep {
-                found.push(l);
-            }
-        }
+            },
+        )?;
         let (lists, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribePrefixListsResult {
             prefix_lists: Some(
@@ -152,21 +147,16 @@ fn describe_managed_prefix_lists(caller: &Caller, q: &Query) -> Result<Plan, Api
             |id| PrefixListId::parse(id).is_some(),
             |id| lab.prefix_list(id).is_some_and(|l| visible(&caller, l)),
         )?;
-        let mut found = Vec::new();
-        for l in lab
-            .prefix_lists()
-            .filter(|l| visible(&caller, l) && wanted(&req.prefix_list_ids, l.id.as_str()))
-        {
-            let keep = filters.matches(|name| match name {
+        let found = filters.keep(
+            lab.prefix_lists()
+                .filter(|l| visible(&caller, l) && wanted(&req.prefix_list_ids, l.id.as_str())),
+            |l, name| match name {
                 "owner-id" => one(&l.owner_id),
                 "prefix-list-id" => one(&l.id),
                 "prefix-list-name" => one(&l.name),
                 other => tag_filter(&l.tags, other),
-            })?;
-            if keep {
-                found.push(l);
-            }
-        }
+            },
+        )?;
         let (lists, next_token) = page_within(found, req.max_results, &req.next_token, 1, 100)?;
         Ok(shapes::DescribeManagedPrefixListsResult {
             prefix_lists: Some(

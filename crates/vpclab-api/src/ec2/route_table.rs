@@ -252,16 +252,12 @@ fn describe_route_tables(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
             |id| RouteTableId::parse(id).is_some(),
             |id| lab.route_table(id).is_some_and(|r| mine(&r)),
         )?;
-        let mut found = Vec::new();
-        for rt in lab
-            .route_tables()
-            .filter(mine)
-            .filter(|r| wanted(&req.route_table_ids, r.id.as_str()))
-        {
-            if filters.matches(|name| route_table_filter(lab, rt, name))? {
-                found.push(rt);
-            }
-        }
+        let found = filters.keep(
+            lab.route_tables()
+                .filter(mine)
+                .filter(|r| wanted(&req.route_table_ids, r.id.as_str())),
+            |rt, name| route_table_filter(lab, rt, name),
+        )?;
         let (tables, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribeRouteTablesResult {
             route_tables: Some(

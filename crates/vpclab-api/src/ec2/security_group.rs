@@ -611,15 +611,11 @@ fn describe_security_groups(caller: &Caller, q: &Query) -> Result<Plan, ApiError
             }
             named.contains(&g.id) || (by_id && wanted(&req.group_ids, g.id.as_str()))
         };
-        let mut found = Vec::new();
-        for g in lab
-            .security_groups()
-            .filter(|g| mine(&caller, g) && asked(g))
-        {
-            if filters.matches(|name| security_group_filter(lab, g, name))? {
-                found.push(g);
-            }
-        }
+        let found = filters.keep(
+            lab.security_groups()
+                .filter(|g| mine(&caller, g) && asked(g)),
+            |g, name| security_group_filter(lab, g, name),
+        )?;
         let (groups, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribeSecurityGroupsResult {
             security_groups: Some(

@@ -236,16 +236,12 @@ fn describe_subnets(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
             |id| SubnetId::parse(id).is_some(),
             |id| lab.subnet(id).is_some_and(|s| mine(&s)),
         )?;
-        let mut found = Vec::new();
-        for subnet in lab
-            .subnets()
-            .filter(mine)
-            .filter(|s| wanted(&req.subnet_ids, s.id.as_str()))
-        {
-            if filters.matches(|name| subnet_filter(lab, subnet, name))? {
-                found.push(subnet);
-            }
-        }
+        let found = filters.keep(
+            lab.subnets()
+                .filter(mine)
+                .filter(|s| wanted(&req.subnet_ids, s.id.as_str())),
+            |subnet, name| subnet_filter(lab, subnet, name),
+        )?;
         let (subnets, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribeSubnetsResult {
             subnets: Some(subnets.into_iter().map(|s| subnet_shape(lab, s)).collect()),

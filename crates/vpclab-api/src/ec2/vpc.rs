@@ -183,16 +183,12 @@ fn describe_vpcs(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
             |id| VpcId::parse(id).is_some(),
             |id| lab.vpc(id).is_some_and(|v| mine(&v)),
         )?;
-        let mut found = Vec::new();
-        for vpc in lab
-            .vpcs()
-            .filter(mine)
-            .filter(|v| wanted(&req.vpc_ids, v.id.as_str()))
-        {
-            if filters.matches(|name| vpc_filter(vpc, name))? {
-                found.push(vpc);
-            }
-        }
+        let found = filters.keep(
+            lab.vpcs()
+                .filter(mine)
+                .filter(|v| wanted(&req.vpc_ids, v.id.as_str())),
+            |vpc, name| vpc_filter(vpc, name),
+        )?;
         let (vpcs, next_token) = page(found, req.max_results, &req.next_token, 5)?;
         Ok(shapes::DescribeVpcsResult {
             vpcs: Some(vpcs.into_iter().map(vpc_shape).collect()),

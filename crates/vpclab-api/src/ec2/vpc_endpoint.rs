@@ -217,15 +217,11 @@ fn describe_vpc_endpoints(caller: &Caller, q: &Query) -> Result<Plan, ApiError> 
             |id| VpcEndpointId::parse(id).is_some(),
             |id| lab.vpc_endpoint(id).is_some_and(mine),
         )?;
-        let mut found = Vec::new();
-        for e in lab
-            .vpc_endpoints()
-            .filter(|e| mine(e) && wanted(&req.vpc_endpoint_ids, e.id.as_str()))
-        {
-            if filters.matches(|name| vpc_endpoint_filter(e, name))? {
-                found.push(e);
-            }
-        }
+        let found = filters.keep(
+            lab.vpc_endpoints()
+                .filter(|e| mine(e) && wanted(&req.vpc_endpoint_ids, e.id.as_str())),
+            |e, name| vpc_endpoint_filter(e, name),
+        )?;
         let (endpoints, next_token) = page(found, max_results, &req.next_token, 1)?;
         Ok(shapes::DescribeVpcEndpointsResult {
             vpc_endpoints: Some(
@@ -501,15 +497,13 @@ fn describe_vpc_endpoint_services(caller: &Caller, q: &Query) -> Result<Plan, Ap
             }
         }
         let regions = req.service_regions.as_ref().filter(|r| !r.is_empty());
-        let mut found = Vec::new();
-        for e in all.into_iter().filter(|e| {
-            wanted(&req.service_names, &e.service_name())
-                && regions.is_none_or(|r| r.iter().any(|r| r == e.region().name()))
-        }) {
-            if filters.matches(|name| e.filter(&caller, name))? {
-                found.push(e);
-            }
-        }
+        let found = filters.keep(
+            all.into_iter().filter(|e| {
+                wanted(&req.service_names, &e.service_name())
+                    && regions.is_none_or(|r| r.iter().any(|r| r == e.region().name()))
+            }),
+            |e, name| e.filter(&caller, name),
+        )?;
         let (entries, next_token) = page(found, max_results, &req.next_token, 1)?;
         let mut names: Vec<String> = Vec::new();
         for e in &entries {

@@ -10,7 +10,8 @@ per structure shape, `FromQuery` for the shapes requests carry (EC2 query serial
 `<name><item>…</item></name>`).
 
 Usage: python3 scripts/codegen/ec2_shapes.py  (needs botocore importable; the test venv
-has it: .venv/bin/python scripts/codegen/ec2_shapes.py). The output is checked in.
+has it: .venv/bin/python scripts/codegen/ec2_shapes.py), then `cargo fmt -p vpclab-api`.
+The output is checked in.
 """
 
 import gzip

@@ -13,8 +13,8 @@ script follows:
 The Rust side reuses ec2/wire.rs (`Query`, `XmlWriter`), with its query-protocol list
 mode (`Query::member_list`, `Query::member_struct_list`, `Query::map_entries`).
 
-Usage: /work/venv-probe/bin/python scripts/codegen/elbv2_shapes.py (needs botocore
-importable). The output is checked in.
+Usage: .venv/bin/python scripts/codegen/elbv2_shapes.py (needs botocore importable), then
+`cargo fmt -p vpclab-api`. The output is checked in.
 """
 
 import json

@@ -380,6 +380,24 @@ DROPPED at rtb-0c (route table): NO_ROUTE_TO_DESTINATION
         assert_eq!(trace_refusal(""), None);
     }
 
+    /// The parser against the engine's own text, not a copy of it: a private instance's
+    /// trace to S3 with no route, as `vpclab reach` and the proxy's 403 print it.
+    #[test]
+    fn the_engines_trace_text_reads_as_its_refusal() {
+        let mut w = vpclab_testkit::World::new(7);
+        let vpc = w.vpc("10.0.0.0/16");
+        let subnet = w.subnet(&vpc, "10.0.1.0/24");
+        let table = w.route_table(&vpc, &[&subnet]);
+        let i = w.instance(&subnet, false, &[]);
+        let trace = w.tcp(&i, "s3.us-east-1.amazonaws.com", 80);
+        let refusal = vpclab_testkit::refused(&trace, "NO_ROUTE_TO_DESTINATION");
+        let read = trace_refusal(&trace.to_string()).expect("a refusal in the text");
+        assert_eq!(read.code, "NO_ROUTE_TO_DESTINATION");
+        assert_eq!(read.component, refusal.component.to_string());
+        assert!(read.component.starts_with(table.as_str()), "{read:?}");
+        assert_eq!(read.message, refusal.explanation);
+    }
+
     #[test]
     fn answers_read_as_refusals_or_answers() {
         let refused = passage(reply(403, "text/plain; charset=utf-8", NO_ROUTE), "s3");

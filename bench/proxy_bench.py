@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Measures the data plane in one run: bulk throughput from one instance to another
-instance's bound port through the SOCKS5 proxy versus a direct loopback connection to the
-same host server, and the connect latency the proxy adds (SOCKS5 greeting, password,
-CONNECT, the reach decision, the upstream connect) over a direct connect.
+instance's bound port through each proxy versus a direct loopback connection to the same
+host server, and the connect latency each proxy adds over a direct connect: SOCKS5
+(greeting, password, CONNECT: three round trips) and HTTP CONNECT (one round trip; the
+proxy `HTTPS_PROXY` names, which the aws CLI, boto3 and curl use), each with the reach
+decision and the upstream connect.
 
 Beside the lab it measures the floor: `socks_floor` (crates/vpclab-dataplane/examples), the
 least a SOCKS5 proxy on the same runtime can do (no decision, no token, no flow log),
@@ -15,6 +17,7 @@ Needs boto3 in the Python that runs it.
 """
 
 import argparse
+import base64
 import os
 import shutil
 import signal
@@ -109,6 +112,30 @@ def socks_connect(proxy, token, host, port, stages=None):
     return s
 
 
+def http_connect(proxy, token, host, port, stages=None):
+    """Opens an HTTP CONNECT tunnel to host:port; `stages` collects the time of the TCP
+    connect to the proxy and of the CONNECT request (decision and upstream connect)."""
+    marks = [time.perf_counter()]
+    s = socket.create_connection(proxy)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    marks.append(time.perf_counter())
+    auth = base64.b64encode(f"vpclab:{token}".encode()).decode()
+    s.sendall(f"CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+              f"Proxy-Authorization: Basic {auth}\r\n\r\n".encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise SystemExit("the HTTP proxy closed the connection")
+        head += chunk
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise SystemExit(f"CONNECT refused: {head.splitlines()[0]!r}")
+    marks.append(time.perf_counter())
+    if stages is not None:
+        stages.append([b - a for a, b in zip(marks, marks[1:])])
+    return s
+
+
 def send_bulk(sock, total):
     data = memoryview(os.urandom(CHUNK))
     t = time.perf_counter()
@@ -165,9 +192,12 @@ def main():
                                    SecurityGroupIds=[sg], TagSpecifications=[{"ResourceType": "instance", "Tags": [
                                        {"Key": "vpclab:port:9000", "Value": f"127.0.0.1:{sink.port}"}]}])["Instances"][0]
         # The session's proxy and token, as `vpclab exec` hands them to a program.
-        proc = subprocess.Popen([args.vpclab, "exec", client, "--", "sh", "-c", 'echo "$ALL_PROXY"; exec sleep 100000'],
+        proc = subprocess.Popen([args.vpclab, "exec", client, "--", "sh", "-c",
+                                 'echo "$ALL_PROXY"; echo "$HTTPS_PROXY"; exec sleep 100000'],
                                 env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
         url = proc.stdout.readline().strip()
+        http_host = proc.stdout.readline().strip().rstrip("/").rpartition("@")[2]
+        http_proxy = (http_host.split(":")[0], int(http_host.split(":")[1]))
         creds, _, hostport = url.removeprefix("socks5h://").rpartition("@")
         token = creds.split(":", 1)[1]
         proxy = (hostport.split(":")[0], int(hostport.split(":")[1]))
@@ -180,12 +210,15 @@ def main():
 
         # Direct and proxied runs alternate, so that a burst of other load on the machine
         # touches both; the ratio is of the medians.
-        directs, proxieds, floors, cpus = [], [], [], []
+        directs, proxieds, https, floors, cpus, http_cpus = [], [], [], [], [], []
         for _ in range(args.runs):
             directs.append(send_bulk(socket.create_connection(("127.0.0.1", sink.port)), total))
             cpu = server_cpu(server.pid)
             proxieds.append(send_bulk(socks_connect(proxy, token, dst, 9000), total))
             cpus.append(server_cpu(server.pid) - cpu)
+            cpu = server_cpu(server.pid)
+            https.append(send_bulk(http_connect(http_proxy, token, dst, 9000), total))
+            http_cpus.append(server_cpu(server.pid) - cpu)
             if floor_proxy:
                 floors.append(send_bulk(socks_connect(floor_proxy, token, "127.0.0.1", sink.port), total))
 
@@ -199,11 +232,12 @@ def main():
             return times
 
         # In blocks that alternate, like the bulk runs.
-        d, px, fx, stages, floor_stages = [], [], [], [], []
+        d, px, hx, fx, stages, http_stages, floor_stages = [], [], [], [], [], [], []
         block = max(1, args.connects // 20)
         for _ in range(0, args.connects, block):
             d += timed(lambda: socket.create_connection(("127.0.0.1", sink.port)), block)
             px += timed(lambda: socks_connect(proxy, token, dst, 9000, stages), block)
+            hx += timed(lambda: http_connect(http_proxy, token, dst, 9000, http_stages), block)
             if floor_proxy:
                 fx += timed(lambda: socks_connect(floor_proxy, token, "127.0.0.1", sink.port, floor_stages), block)
         os.killpg(proc.pid, signal.SIGKILL)
@@ -221,6 +255,15 @@ def main():
         steps = ", ".join(f"{name} {statistics.median(step) * 1e6:.0f} µs" for name, step in
                           zip(["TCP connect", "greeting", "password", "CONNECT"], zip(*stages)))
         print(f"  p50 of each step through the proxy: {steps}")
+        mh = statistics.median(https)
+        print(f"HTTP CONNECT: bulk {mh:.0f} MiB/s = {100 * mh / md:.0f}% of direct (runs: {runs(https)}); the "
+              f"server's CPU time relaying {args.mib} MiB: {statistics.median(http_cpus):.2f} s")
+        p50h = statistics.median(hx) * 1e6
+        p99h = sorted(hx)[int(len(hx) * 0.99)] * 1e6
+        steps = ", ".join(f"{name} {statistics.median(step) * 1e6:.0f} µs" for name, step in
+                          zip(["TCP connect", "CONNECT"], zip(*http_stages)))
+        print(f"  connect x{args.connects}: p50 {p50h:.0f} µs, p99 {p99h:.0f} µs; added p50 {p50h - p50d:.0f} µs "
+              f"(steps: {steps})")
         if floor_proxy:
             mf, p50f = statistics.median(floors), statistics.median(fx) * 1e6
             steps = ", ".join(f"{name} {statistics.median(step) * 1e6:.0f} µs" for name, step in

@@ -174,6 +174,78 @@ def test_bound_port_between_instances_and_security_groups(lab, ec2, backend):
     assert status == 502 and "vpclab:port:81" in body
 
 
+TUNNEL_CLIENT = r"""
+import base64, hashlib, os, socket, sys, urllib.parse
+proxy, target = urllib.parse.urlsplit(os.environ["HTTP_PROXY"]), sys.argv[1]
+auth = base64.b64encode(f"{proxy.username}:{proxy.password}".encode()).decode()
+payload = os.urandom(200_000)
+s = socket.create_connection((proxy.hostname, proxy.port))
+# The request and the first half of the payload in one write: bytes the proxy reads past
+# the request's head before it answers.
+s.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\nProxy-Authorization: Basic {auth}\r\n\r\n".encode()
+          + payload[:100_000])
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+assert head.startswith(b"HTTP/1.1 200"), head
+s.sendall(payload[100_000:])
+s.shutdown(socket.SHUT_WR)
+answer = b""
+while chunk := s.recv(65536):
+    answer += chunk
+print(answer.decode() == hashlib.sha256(payload).hexdigest(), len(payload))
+"""
+
+
+class Digester:
+    """A host TCP server that answers each connection, once the client is done sending,
+    with the SHA-256 of everything it received."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        import hashlib
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with conn:
+                digest = hashlib.sha256()
+                while chunk := conn.recv(65536):
+                    digest.update(chunk)
+                conn.sendall(digest.hexdigest().encode())
+
+
+def test_a_connect_tunnel_carries_what_was_sent_before_its_answer(lab, ec2):
+    """CONNECT through the HTTP proxy: the bytes a client sends on the heels of its request
+    (before the proxy's 200) reach the far end first, then the rest, in order; the flow log
+    counts them all."""
+    vpc, subnet, _ = private_vpc(ec2, 74)
+    digester = Digester()
+    try:
+        client = run(ec2, subnet)
+        server = run(ec2, subnet, TagSpecifications=[{"ResourceType": "instance", "Tags": [
+            {"Key": "vpclab:port:7000", "Value": f"127.0.0.1:{digester.port}"}]}])
+        sg = server["SecurityGroups"][0]["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 7000, "ToPort": 7000, "IpRanges": [{"CidrIp": "10.74.0.0/16"}]}])
+        target = f"{server['PrivateIpAddress']}:7000"
+        code, out, err = exec_in(lab, client["InstanceId"], sys.executable, "-c", TUNNEL_CLIENT, target)
+        assert code == 0, err
+        assert out.split() == ["True", "200000"]
+        eni = client["NetworkInterfaces"][0]["NetworkInterfaceId"]
+        records = [r.split() for r in flow_logs(lab, "--interface", eni)[1:]]
+        tunnel = [r for r in records if r[6] == "7000"]
+        assert [r[12] for r in tunnel] == ["ACCEPT"]
+        assert int(tunnel[0][9]) >= 200_000 + 64
+    finally:
+        digester.listener.close()
+
+
 def test_removing_the_egress_rule_refuses_the_flow(lab, ec2, backend):
     vpc, subnet, _ = private_vpc(ec2, 73)
     sg = ec2.create_security_group(GroupName="c", Description="client", VpcId=vpc)["GroupId"]

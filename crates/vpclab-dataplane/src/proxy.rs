@@ -375,20 +375,12 @@ impl Dataplane {
                 let Ok(upgraded) = hyper::upgrade::on(req).await else {
                     return;
                 };
-                let mut client = TokioIo::new(upgraded);
                 let moved = match upstream {
-                    Some(mut up) => {
-                        let _ = up.set_nodelay(true);
-                        tokio::io::copy_bidirectional_with_sizes(
-                            &mut client,
-                            &mut up,
-                            RELAY_BUFFER,
-                            RELAY_BUFFER,
-                        )
-                        .await
-                        .unwrap_or_default()
+                    Some(up) => relay_upgraded(upgraded, up).await,
+                    None => {
+                        me.serve_target(TokioIo::new(upgraded), target, &host, port)
+                            .await
                     }
-                    None => me.serve_target(client, target, &host, port).await,
                 };
                 me.account(&who, &decision.trace, true, moved, start);
             });
@@ -500,6 +492,34 @@ async fn relay(client: &mut TcpStream, upstream: &mut TcpStream) -> (u64, u64) {
             tokio::io::copy_bidirectional_with_sizes(client, upstream, RELAY_BUFFER, RELAY_BUFFER)
                 .await
                 .unwrap_or_default()
+        }
+    }
+}
+
+/// Relays an HTTP CONNECT tunnel: with splice when the upgraded connection is the
+/// client's TCP stream itself (hyper hands it back, with what it read past the request),
+/// through user space otherwise.
+async fn relay_upgraded(upgraded: hyper::upgrade::Upgraded, mut upstream: TcpStream) -> (u64, u64) {
+    match upgraded.downcast::<TokioIo<TcpStream>>() {
+        Ok(parts) => {
+            let early = parts.read_buf.len() as u64;
+            if early > 0 && upstream.write_all(&parts.read_buf).await.is_err() {
+                return (0, 0);
+            }
+            let mut client = parts.io.into_inner();
+            let (sent, received) = relay(&mut client, &mut upstream).await;
+            (sent + early, received)
+        }
+        Err(upgraded) => {
+            let mut client = TokioIo::new(upgraded);
+            tokio::io::copy_bidirectional_with_sizes(
+                &mut client,
+                &mut upstream,
+                RELAY_BUFFER,
+                RELAY_BUFFER,
+            )
+            .await
+            .unwrap_or_default()
         }
     }
 }

@@ -87,6 +87,13 @@ def server_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu():
+    """CPU seconds the whole machine has spent busy (all CPUs; Linux /proc/stat)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def socks_connect(proxy, token, host, port, stages=None):
     """Opens a SOCKS5 connection to host:port; `stages` collects the time of each step:
     TCP connect to the proxy, greeting, password, CONNECT (decision and upstream connect)."""
@@ -211,11 +218,15 @@ def main():
         # Direct and proxied runs alternate, so that a burst of other load on the machine
         # touches both; the ratio is of the medians.
         directs, proxieds, https, floors, cpus, http_cpus = [], [], [], [], [], []
+        direct_machine, proxied_machine = [], []
         for _ in range(args.runs):
+            machine = machine_cpu()
             directs.append(send_bulk(socket.create_connection(("127.0.0.1", sink.port)), total))
-            cpu = server_cpu(server.pid)
+            direct_machine.append(machine_cpu() - machine)
+            cpu, machine = server_cpu(server.pid), machine_cpu()
             proxieds.append(send_bulk(socks_connect(proxy, token, dst, 9000), total))
             cpus.append(server_cpu(server.pid) - cpu)
+            proxied_machine.append(machine_cpu() - machine)
             cpu = server_cpu(server.pid)
             https.append(send_bulk(http_connect(http_proxy, token, dst, 9000), total))
             http_cpus.append(server_cpu(server.pid) - cpu)
@@ -248,6 +259,12 @@ def main():
               f"(runs: direct {runs(directs)}, proxied {runs(proxieds)})")
         cpu = statistics.median(cpus)
         print(f"  the server's CPU time relaying {args.mib} MiB: {cpu:.2f} s ({cpu / (args.mib / 1024):.2f} s per GiB)")
+        gib = args.mib / 1024
+        dm, pm = statistics.median(direct_machine) / gib, statistics.median(proxied_machine) / gib
+        cores = os.cpu_count()
+        print(f"  the whole machine's CPU time per GiB (sender, sink, kernel, proxy): direct {dm:.2f} s, through "
+              f"the proxy {pm:.2f} s; with {cores} CPUs fully busy the proxied path could move at most "
+              f"{cores / pm * 1024:.0f} MiB/s = {100 * cores / pm * 1024 / md:.0f}% of this run's direct")
         p50d, p50p = statistics.median(d) * 1e6, statistics.median(px) * 1e6
         p99p = sorted(px)[int(len(px) * 0.99)] * 1e6
         print(f"connect x{args.connects}: direct p50 {p50d:.0f} µs; through the proxy (greeting, password, "

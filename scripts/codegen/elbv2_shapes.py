@@ -34,6 +34,7 @@ DescribeTargetGroupAttributes ModifyTargetGroupAttributes
 RegisterTargets DeregisterTargets DescribeTargetHealth
 CreateListener DescribeListeners ModifyListener DeleteListener
 AddTags RemoveTags DescribeTags
+SetSecurityGroups
 """.split()
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -112,7 +112,7 @@ class World:
     10.93.0.0/16: an NLB listener on port 80 in front of an instance whose port 8080 is
     bound to the backend; the consumer's endpoint group admits port 80 from its VPC."""
 
-    def __init__(self, lab, unique, backend, acceptance_required=True, proxy_protocol=False):
+    def __init__(self, lab, unique, backend, acceptance_required=True, proxy_protocol=False, nlb_group=False):
         self.lab = lab
         self.key, self.secret = f"pl-{unique}", f"pl-secret-{unique}"
         lab.add_key(CONSUMER, self.key, self.secret)
@@ -128,8 +128,13 @@ class World:
                                      TagSpecifications=[{"ResourceType": "instance", "Tags": [
                                          {"Key": "vpclab:port:8080", "Value": f"127.0.0.1:{backend.port}"}]}]
                                      )["Instances"][0]["InstanceId"]
-        self.lb = elbv2.create_load_balancer(Name=f"svc-{unique}", Type="network", Scheme="internal",
-                                             Subnets=[subnet])["LoadBalancers"][0]["LoadBalancerArn"]
+        self.vpc = vpc
+        # With nlb_group, the load balancer is created in a group of its own with no rule.
+        self.nlb_sg = ec2.create_security_group(GroupName=f"nlb-{unique}", Description="nlb",
+                                                VpcId=vpc)["GroupId"] if nlb_group else None
+        self.lb = elbv2.create_load_balancer(Name=f"svc-{unique}", Type="network", Scheme="internal", Subnets=[subnet],
+                                             **({"SecurityGroups": [self.nlb_sg]} if nlb_group else {})
+                                             )["LoadBalancers"][0]["LoadBalancerArn"]
         self.tg = elbv2.create_target_group(Name=f"app-{unique}", Protocol="TCP", Port=8080, VpcId=vpc,
                                             TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
         if proxy_protocol:
@@ -216,6 +221,69 @@ def test_refusals_name_the_endpoint_group_and_the_listener_port(lab, unique, bac
     trace = json.loads(p.stdout)
     hops = [h["component"]["id"] for h in trace["forward"] + trace["reverse"]]
     assert w.endpoint not in hops and w.cvpc not in hops, hops
+
+
+def test_the_load_balancers_groups_judge_privatelink_traffic_by_the_clients_address(lab, unique, backend):
+    w = World(lab, unique, backend, acceptance_required=False, nlb_group=True)
+    lb = w.elbv2.describe_load_balancers(LoadBalancerArns=[w.lb])["LoadBalancers"][0]
+    assert lb["SecurityGroups"] == [w.nlb_sg]
+    assert lb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] == "on"
+    status, body, err = w.curl()
+    assert status == 403 and "SG_HAS_NO_RULES" in body and w.nlb_sg in body and "PrivateLink" in body, body
+    # The source the rules see is the client's address, not the endpoint interface's.
+    eni = w.cec2.describe_vpc_endpoints(VpcEndpointIds=[w.endpoint])["VpcEndpoints"][0]["NetworkInterfaceIds"][0]
+    endpoint_ip = w.cec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["PrivateIpAddress"]
+    w.ec2.authorize_security_group_ingress(GroupId=w.nlb_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": f"{endpoint_ip}/32"}]}])
+    status, body, _ = w.curl()
+    assert status == 403 and "ENI_SG_RULES_MISMATCH" in body, body
+    w.ec2.authorize_security_group_ingress(GroupId=w.nlb_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,
+         "IpRanges": [{"CidrIp": f"{w.client['PrivateIpAddress']}/32"}]}])
+    status, body, err = w.curl()
+    assert status == 200, (body, err)
+    # Another group with no rule, and the inbound rules turned off for PrivateLink.
+    empty = w.ec2.create_security_group(GroupName=f"empty-{unique}", Description="empty", VpcId=w.vpc)["GroupId"]
+    out = w.elbv2.set_security_groups(LoadBalancerArn=w.lb, SecurityGroups=[empty],
+                                      EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="off")
+    assert out["SecurityGroupIds"] == [empty]
+    assert out["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] == "off"
+    lb = w.elbv2.describe_load_balancers(LoadBalancerArns=[w.lb])["LoadBalancers"][0]
+    assert (lb["SecurityGroups"], lb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"]) == ([empty], "off")
+    assert w.curl()[0] == 200
+    # Back on: the empty group refuses.
+    w.elbv2.set_security_groups(LoadBalancerArn=w.lb, SecurityGroups=[empty],
+                                EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="on")
+    status, body, _ = w.curl()
+    assert status == 403 and "SG_HAS_NO_RULES" in body and empty in body, body
+
+
+def test_set_security_groups_rejections_leave_the_load_balancer_unchanged(lab, unique, backend):
+    w = World(lab, unique, backend, acceptance_required=False, nlb_group=True)
+
+    def code_of(**kw):
+        with pytest.raises(Exception) as e:
+            w.elbv2.set_security_groups(**kw)
+        return e.value.response["Error"]["Code"], e.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+    # An empty list reaches the wire as no list at all: a required member missing.
+    assert code_of(LoadBalancerArn=w.lb, SecurityGroups=[]) == ("ValidationError", 400)
+    other_vpc = w.ec2.create_vpc(CidrBlock="10.95.0.0/16")["Vpc"]["VpcId"]
+    stranger = w.ec2.create_security_group(GroupName=f"stranger-{unique}", Description="x", VpcId=other_vpc)["GroupId"]
+    assert code_of(LoadBalancerArn=w.lb, SecurityGroups=[stranger]) == ("InvalidSecurityGroup", 400)
+    assert code_of(LoadBalancerArn=w.lb, SecurityGroups=["sg-0123456789abcdef0"]) == ("InvalidSecurityGroup", 400)
+    assert code_of(LoadBalancerArn=w.lb, SecurityGroups=[w.nlb_sg],
+                   EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic="maybe") == ("ValidationError", 400)
+    missing = w.lb.replace("/svc-", "/gone-")
+    assert code_of(LoadBalancerArn=missing, SecurityGroups=[w.nlb_sg]) == ("LoadBalancerNotFound", 400)
+    lb = w.elbv2.describe_load_balancers(LoadBalancerArns=[w.lb])["LoadBalancers"][0]
+    assert (lb["SecurityGroups"], lb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"]) == ([w.nlb_sg], "on")
+    # A load balancer created without groups never gets any.
+    subnet = w.ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [w.vpc]}])["Subnets"][0]["SubnetId"]
+    bare = w.elbv2.create_load_balancer(Name=f"bare-{unique}", Type="network", Scheme="internal",
+                                        Subnets=[subnet])["LoadBalancers"][0]["LoadBalancerArn"]
+    assert code_of(LoadBalancerArn=bare, SecurityGroups=[w.nlb_sg]) == ("InvalidConfigurationRequest", 400)
+    assert "SecurityGroups" not in w.elbv2.describe_load_balancers(LoadBalancerArns=[bare])["LoadBalancers"][0]
 
 
 def test_a_consumer_outside_the_allowed_principals_cannot_connect(lab, unique, backend):

@@ -270,6 +270,11 @@ pub struct LoadBalancer {
     pub network_interface_ids: Vec<NetworkInterfaceId>,
     /// Its security groups (none unless given at creation; then on its interfaces too).
     pub security_groups: Vec<SecurityGroupId>,
+    /// Whether its groups' inbound rules judge traffic that comes through PrivateLink,
+    /// with the client's private address as the source (SetSecurityGroups'
+    /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`; on unless turned off).
+    #[serde(default = "enforced")]
+    pub enforce_inbound_rules_on_private_link: bool,
     /// Attributes set by ModifyLoadBalancerAttributes, by key (unset keys have AWS's
     /// defaults: see [`LoadBalancer::attributes`]).
     #[serde(default)]
@@ -290,6 +295,10 @@ pub const LOAD_BALANCER_ATTRIBUTES: &[(&str, &str)] = &[
 ];
 
 owned!(LoadBalancer);
+
+fn enforced() -> bool {
+    true
+}
 
 /// A load balancer's presence in one zone: its subnet, its node's interface and addresses.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -718,6 +727,7 @@ impl Lab {
                     .collect(),
                 availability_zones: zones,
                 security_groups: groups,
+                enforce_inbound_rules_on_private_link: true,
                 attributes_set: BTreeMap::new(),
             },
         );
@@ -1016,6 +1026,45 @@ impl Lab {
         let key = lb.arn.clone();
         if let Some(l) = self.load_balancers.get_mut(&key) {
             l.attributes_set = next;
+        }
+        Ok(())
+    }
+
+    /// ELBv2 SetSecurityGroups: replaces the load balancer's security groups (on its
+    /// nodes' interfaces too) and, when given, whether their inbound rules judge
+    /// PrivateLink traffic. AWS: a network load balancer created without security groups
+    /// never gets any, and one created with them keeps at least one.
+    pub fn set_load_balancer_security_groups(
+        &mut self,
+        caller: &Caller,
+        arn: &str,
+        ids: &[String],
+        enforce_on_private_link: Option<bool>,
+    ) -> Result<()> {
+        let lb = self.owned_load_balancer(caller, arn)?;
+        if lb.security_groups.is_empty() {
+            return Err(invalid_configuration(format!(
+                "Security groups cannot be set on load balancer '{arn}' because it was created without security groups"
+            )));
+        }
+        if ids.is_empty() {
+            return Err(invalid_configuration(format!(
+                "At least one security group is required for load balancer '{arn}', which was created with security groups"
+            )));
+        }
+        let groups = self.load_balancer_groups(caller, &lb.vpc_id, ids)?;
+        let key = lb.arn.clone();
+        let nodes = lb.network_interface_ids.clone();
+        if let Some(l) = self.load_balancers.get_mut(&key) {
+            l.security_groups = groups.clone();
+            if let Some(on) = enforce_on_private_link {
+                l.enforce_inbound_rules_on_private_link = on;
+            }
+        }
+        for node in nodes {
+            if let Some(e) = self.network_interfaces.get_mut(&node) {
+                e.groups = groups.clone();
+            }
         }
         Ok(())
     }

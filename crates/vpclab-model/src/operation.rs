@@ -303,6 +303,14 @@ pub enum Operation {
         load_balancer_arn: String,
         attributes: Vec<(String, String)>,
     },
+    /// ELBv2 SetSecurityGroups.
+    SetLoadBalancerSecurityGroups {
+        load_balancer_arn: String,
+        security_groups: Vec<String>,
+        /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`, when given.
+        #[serde(default)]
+        enforce_on_private_link: Option<bool>,
+    },
     /// ELBv2 CreateTargetGroup.
     CreateTargetGroup(CreateTargetGroup),
     /// ELBv2 ModifyTargetGroup (health check settings).
@@ -489,6 +497,7 @@ impl Operation {
             CreateLoadBalancer,
             DeleteLoadBalancer,
             ModifyLoadBalancerAttributes,
+            SetLoadBalancerSecurityGroups,
             CreateTargetGroup,
             ModifyTargetGroup,
             DeleteTargetGroup,
@@ -910,6 +919,18 @@ impl Lab {
                 attributes,
             } => self
                 .modify_load_balancer_attributes(c, load_balancer_arn, attributes)
+                .map(|()| Outcome::Done)?,
+            O::SetLoadBalancerSecurityGroups {
+                load_balancer_arn,
+                security_groups,
+                enforce_on_private_link,
+            } => self
+                .set_load_balancer_security_groups(
+                    c,
+                    load_balancer_arn,
+                    security_groups,
+                    *enforce_on_private_link,
+                )
                 .map(|()| Outcome::Done)?,
             O::CreateTargetGroup(req) => created(self.create_target_group(c, req.clone())?),
             O::ModifyTargetGroup {

@@ -360,6 +360,24 @@ impl<'a> Walk<'a> {
         egress: bool,
         header: Header,
     ) -> Result<(), Box<Refusal>> {
+        let remote = if egress {
+            header.destination
+        } else {
+            header.source
+        };
+        let peer_groups = self.groups_at(&eni.vpc_id, remote);
+        self.security_group_with_peer(eni, egress, header, peer_groups)
+    }
+
+    /// The interface's security groups, in one direction, the far end being in
+    /// `peer_groups` (for rules that reference groups).
+    fn security_group_with_peer(
+        &mut self,
+        eni: &NetworkInterface,
+        egress: bool,
+        header: Header,
+        peer_groups: &[SecurityGroupId],
+    ) -> Result<(), Box<Refusal>> {
         if eni.groups.is_empty() {
             // NAT gateway interfaces have no security groups.
             return Ok(());
@@ -369,7 +387,6 @@ impl<'a> Walk<'a> {
         } else {
             header.source
         };
-        let peer_groups = self.groups_at(&eni.vpc_id, remote);
         let peer = Peer {
             address: remote,
             groups: peer_groups,
@@ -826,6 +843,19 @@ impl<'a> Walk<'a> {
             ));
         };
         self.pass(svc_component, header);
+        // AWS: the load balancer's security groups judge PrivateLink traffic too, unless
+        // that is turned off, with the client's private address as the source (not the
+        // endpoint's). The client is in another VPC: no rule naming a group matches it.
+        if !lb.security_groups.is_empty() && lb.enforce_inbound_rules_on_private_link {
+            self.security_group_with_peer(node, false, header, &[])
+                .map_err(|mut refusal| {
+                    refusal.explanation = format!(
+                        "{}: traffic through PrivateLink, which load balancer {} judges by its security groups' inbound rules with the client's address (EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is on)",
+                        refusal.explanation, lb.name
+                    );
+                    refusal
+                })?;
+        }
         self.load_balancer(lb, node, header, Some(&endpoint.id))
     }
 

@@ -291,3 +291,168 @@ fn a_node_reaches_other_zones_only_with_cross_zone_load_balancing() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The provider's network with its load balancer in a security group ("nlb") that admits
+/// TCP 80 only from the provider's "clients" group, whose instance has the same address
+/// as the consumer's client (both VPCs are 10.0.0.0/16), offered through PrivateLink.
+struct Guarded {
+    w: World,
+    consumer: Caller,
+    client: InstanceId,
+    provider_client: InstanceId,
+    lb: LoadBalancerArn,
+    nlb_sg: SecurityGroupId,
+    endpoint: VpcEndpointId,
+}
+
+fn guarded() -> Guarded {
+    let mut w = World::new(42);
+    let vpc = w.vpc("10.0.0.0/16");
+    let subnet = w.subnet(&vpc, "10.0.1.0/24");
+    let app_sg = w.sg(&vpc, "app");
+    w.allow_in(&app_sg, IpPermission::tcp(8080, 8080, "10.0.0.0/16"));
+    let clients = w.sg(&vpc, "clients");
+    let nlb_sg = w.sg(&vpc, "nlb");
+    w.allow_in(
+        &nlb_sg,
+        IpPermission {
+            ip_protocol: "tcp".into(),
+            from_port: Some(80),
+            to_port: Some(80),
+            user_id_group_pairs: vec![UserIdGroupPair {
+                group_id: Some(clients.to_string()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    );
+    let provider_client = w.instance(&subnet, false, &[&clients]);
+    let app = w.instance(&subnet, false, &[&app_sg]);
+    let (lb, _) =
+        w.network_load_balancer_in_groups("svc", &vpc, &[&subnet], &[&app], 8080, &[&nlb_sg]);
+    let consumer = w.other.clone();
+    let service = w.endpoint_service(&lb, &consumer);
+    let cvpc = w.vpc_as(&consumer, "10.0.0.0/16", None);
+    let csubnet = w.subnet_as(&consumer, &cvpc, "10.0.1.0/24", None, None);
+    let endpoint_sg = w.sg_admitting(&consumer, &cvpc, "to-svc", 80, "10.0.0.0/16");
+    let client = w.instance_as(&consumer, &csubnet, false, &[], None);
+    let service_name = w.service_name(&service);
+    let endpoint = w.interface_endpoint(
+        &consumer,
+        &cvpc,
+        &service_name,
+        &[&csubnet],
+        &[&endpoint_sg],
+    );
+    let c = w.caller.clone();
+    w.lab
+        .accept_vpc_endpoint_connections(&c, service.as_str(), &[endpoint.to_string()])
+        .unwrap();
+    Guarded {
+        w,
+        consumer,
+        client,
+        provider_client,
+        lb,
+        nlb_sg,
+        endpoint,
+    }
+}
+
+#[test]
+fn the_load_balancers_groups_judge_privatelink_traffic_by_the_clients_address() {
+    let mut g = guarded();
+    assert_eq!(
+        g.w.private_ip(&g.client),
+        g.w.private_ip(&g.provider_client)
+    );
+    let to_endpoint = |g: &Guarded| g.w.tcp(&g.client, g.w.endpoint_address(&g.endpoint), 80);
+    // The provider's own client passes (its group is named); the consumer's, at the same
+    // address but in another VPC, is no member of any provider group.
+    let lb = g.w.lab.load_balancer(g.lb.as_str()).unwrap().clone();
+    let node =
+        g.w.lab
+            .network_interface(lb.network_interface_ids[0].as_str())
+            .unwrap();
+    let node_ip = std::net::IpAddr::V4(node.primary_private_ip());
+    delivered(&g.w.tcp(&g.provider_client, node_ip, 80));
+    let t = to_endpoint(&g);
+    let r = refused(&t, "ENI_SG_RULES_MISMATCH");
+    assert_eq!(r.component.id, g.nlb_sg.as_str());
+    assert!(r.explanation.contains("PrivateLink"), "{}", r.explanation);
+    assert_eq!(r.header.source, g.w.private_ip(&g.client));
+    // Admitting the client's address admits the connection, through the group.
+    let c = g.w.caller.clone();
+    let client_cidr = format!("{}/32", g.w.private_ip(&g.client));
+    g.w.allow_in(&g.nlb_sg, IpPermission::tcp(80, 80, &client_cidr));
+    let t = to_endpoint(&g);
+    delivered(&t);
+    assert!(t.hops().any(|h| h.component.id == g.nlb_sg.as_str()), "{t}");
+    // Turned off, the groups no longer judge PrivateLink traffic: a group with no rule
+    // lets it through.
+    let vpc = lb.vpc_id.clone();
+    let empty = g.w.sg(&vpc, "empty");
+    g.w.lab
+        .set_load_balancer_security_groups(&c, g.lb.as_str(), &[empty.to_string()], Some(false))
+        .unwrap();
+    delivered(&to_endpoint(&g));
+    // On again (the groups kept), the empty group refuses it.
+    g.w.lab
+        .set_load_balancer_security_groups(&c, g.lb.as_str(), &[empty.to_string()], Some(true))
+        .unwrap();
+    assert_eq!(
+        refused(&to_endpoint(&g), "SG_HAS_NO_RULES").component.id,
+        empty.as_str()
+    );
+    // The nodes carry the new groups for direct traffic too.
+    refused(&g.w.tcp(&g.provider_client, node_ip, 80), "SG_HAS_NO_RULES");
+    let _ = &g.consumer;
+}
+
+#[test]
+fn security_groups_cannot_be_set_on_a_load_balancer_created_without_them_nor_all_removed() {
+    let mut g = guarded();
+    let c = g.w.caller.clone();
+    let before = g.w.lab.load_balancer(g.lb.as_str()).unwrap().clone();
+    let err =
+        g.w.lab
+            .set_load_balancer_security_groups(&c, g.lb.as_str(), &[], None)
+            .unwrap_err();
+    assert_eq!(err.code(), "InvalidConfigurationRequest");
+    // A group of another VPC.
+    let other_vpc = g.w.vpc("10.9.0.0/16");
+    let stranger = g.w.sg(&other_vpc, "stranger");
+    let err = g
+        .w
+        .lab
+        .set_load_balancer_security_groups(&c, g.lb.as_str(), &[stranger.to_string()], Some(false))
+        .unwrap_err();
+    assert_eq!(err.code(), "InvalidSecurityGroup");
+    // Another account's load balancer is not found.
+    let consumer = g.consumer.clone();
+    let err = g
+        .w
+        .lab
+        .set_load_balancer_security_groups(&consumer, g.lb.as_str(), &[g.nlb_sg.to_string()], None)
+        .unwrap_err();
+    assert_eq!(err.code(), "LoadBalancerNotFound");
+    assert_eq!(g.w.lab.load_balancer(g.lb.as_str()).unwrap(), &before);
+    // A load balancer created without groups never gets any.
+    let n = network();
+    let mut w = n.w;
+    let c = w.caller.clone();
+    let vpc = w.lab.load_balancer(n.lb.as_str()).unwrap().vpc_id.clone();
+    let sg = w.sg(&vpc, "late");
+    let err = w
+        .lab
+        .set_load_balancer_security_groups(&c, n.lb.as_str(), &[sg.to_string()], None)
+        .unwrap_err();
+    assert_eq!(err.code(), "InvalidConfigurationRequest");
+    assert!(
+        w.lab
+            .load_balancer(n.lb.as_str())
+            .unwrap()
+            .security_groups
+            .is_empty()
+    );
+}

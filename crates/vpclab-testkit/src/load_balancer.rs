@@ -19,6 +19,19 @@ impl World {
         targets: &[&InstanceId],
         target_port: i64,
     ) -> (LoadBalancerArn, TargetGroupArn) {
+        self.network_load_balancer_in_groups(name, vpc, subnets, targets, target_port, &[])
+    }
+
+    /// [`World::network_load_balancer`], created with the security groups `groups`.
+    pub fn network_load_balancer_in_groups(
+        &mut self,
+        name: &str,
+        vpc: &VpcId,
+        subnets: &[&SubnetId],
+        targets: &[&InstanceId],
+        target_port: i64,
+        groups: &[&SecurityGroupId],
+    ) -> (LoadBalancerArn, TargetGroupArn) {
         let c = self.caller.clone();
         let lb = self
             .lab
@@ -29,6 +42,7 @@ impl World {
                     subnets: subnets.iter().map(|s| s.to_string()).collect(),
                     scheme: Some("internal".into()),
                     load_balancer_type: Some("network".into()),
+                    security_groups: groups.iter().map(|g| g.to_string()).collect(),
                     ..Default::default()
                 },
             )

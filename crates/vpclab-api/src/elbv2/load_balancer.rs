@@ -1,5 +1,5 @@
 //! Load balancers: CreateLoadBalancer, DescribeLoadBalancers, DeleteLoadBalancer,
-//! DescribeLoadBalancerAttributes, ModifyLoadBalancerAttributes.
+//! DescribeLoadBalancerAttributes, ModifyLoadBalancerAttributes, SetSecurityGroups.
 
 use vpclab_model::{
     Caller, CreateLoadBalancer, Lab, LoadBalancer, Operation, Outcome, SubnetMapping,
@@ -25,6 +25,7 @@ pub const ACTIONS: &[(&str, Handler)] = &[
         "ModifyLoadBalancerAttributes",
         modify_load_balancer_attributes,
     ),
+    ("SetSecurityGroups", set_security_groups),
 ];
 
 /// A load balancer as the wire shows it.
@@ -68,7 +69,7 @@ pub fn load_balancer_shape(lb: &LoadBalancer) -> shapes::LoadBalancer {
         enforce_security_group_inbound_rules_on_private_link_traffic: (!lb
             .security_groups
             .is_empty())
-        .then(|| "on".into()),
+        .then(|| on_off(lb.enforce_inbound_rules_on_private_link).into()),
         ..Default::default()
     }
 }
@@ -201,6 +202,51 @@ fn describe_load_balancer_attributes(caller: &Caller, q: &Query) -> Result<Plan,
             attributes: Some(attributes_shape(lb)),
         })
     }))
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}
+
+fn set_security_groups(_: &Caller, q: &Query) -> Result<Plan, ApiError> {
+    let req: shapes::SetSecurityGroupsInput = read(q)?;
+    let enforce = match req
+        .enforce_security_group_inbound_rules_on_private_link_traffic
+        .as_deref()
+    {
+        None => None,
+        Some("on") => Some(true),
+        Some("off") => Some(false),
+        Some(other) => {
+            return Err(ApiError::new(
+                "ValidationError",
+                format!(
+                    "1 validation error detected: Value '{other}' at 'enforceSecurityGroupInboundRulesOnPrivateLinkTraffic' failed to satisfy constraint: Member must satisfy enum value set: [on, off]"
+                ),
+            ));
+        }
+    };
+    let arn = req.load_balancer_arn.clone();
+    Ok(Plan::write(
+        Operation::SetLoadBalancerSecurityGroups {
+            load_balancer_arn: req.load_balancer_arn,
+            security_groups: req.security_groups,
+            enforce_on_private_link: enforce,
+        },
+        move |lab: &Lab, _| {
+            let lb = lab
+                .load_balancer(&arn)
+                .ok_or_else(|| ApiError::internal("the load balancer is missing"))?;
+            Ok(shapes::SetSecurityGroupsOutput {
+                security_group_ids: Some(
+                    lb.security_groups.iter().map(|g| g.to_string()).collect(),
+                ),
+                enforce_security_group_inbound_rules_on_private_link_traffic: Some(
+                    on_off(lb.enforce_inbound_rules_on_private_link).into(),
+                ),
+            })
+        },
+    ))
 }
 
 fn modify_load_balancer_attributes(_: &Caller, q: &Query) -> Result<Plan, ApiError> {

@@ -1362,6 +1362,48 @@ impl ToXml for RemoveTagsOutput {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct SetSecurityGroupsInput {
+    pub load_balancer_arn: String,
+    pub security_groups: Vec<String>,
+    pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<String>,
+}
+
+impl FromQuery for SetSecurityGroupsInput {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            load_balancer_arn: q.required(
+                q.scalar(&q.key(prefix, "LoadBalancerArn"))?,
+                &q.key(prefix, "LoadBalancerArn"),
+            )?,
+            security_groups: q.required(
+                q.member_list(&q.key(prefix, "SecurityGroups"))?,
+                &q.key(prefix, "SecurityGroups"),
+            )?,
+            enforce_security_group_inbound_rules_on_private_link_traffic: q.scalar(&q.key(
+                prefix,
+                "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+            ))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SetSecurityGroupsOutput {
+    pub security_group_ids: Option<Vec<String>>,
+    pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<String>,
+}
+
+impl ToXml for SetSecurityGroupsOutput {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar_list("SecurityGroupIds", "member", &self.security_group_ids);
+        w.scalar(
+            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+            &self.enforce_security_group_inbound_rules_on_private_link_traffic,
+        );
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubnetMapping {
     pub subnet_id: Option<String>,
     pub allocation_id: Option<String>,
@@ -1720,6 +1762,12 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "DescribeTagsInput",
         "DescribeTagsOutput",
         "DescribeTagsResult",
+    ),
+    (
+        "SetSecurityGroups",
+        "SetSecurityGroupsInput",
+        "SetSecurityGroupsOutput",
+        "SetSecurityGroupsResult",
     ),
 ];
 

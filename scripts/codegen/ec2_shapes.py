@@ -59,6 +59,8 @@ CreateFlowLogs DescribeFlowLogs DeleteFlowLogs
 CreateVpcPeeringConnection AcceptVpcPeeringConnection RejectVpcPeeringConnection
 DeleteVpcPeeringConnection DescribeVpcPeeringConnections
 CreateTags DeleteTags DescribeTags
+CreateNetworkInsightsPath DescribeNetworkInsightsPaths DeleteNetworkInsightsPath
+StartNetworkInsightsAnalysis DescribeNetworkInsightsAnalyses DeleteNetworkInsightsAnalysis
 """.split()
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

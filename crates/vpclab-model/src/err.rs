@@ -52,6 +52,10 @@ pub enum Kind {
     AvailabilityZone,
     /// A flow log.
     FlowLog,
+    /// A network insights path.
+    NetworkInsightsPath,
+    /// A network insights analysis.
+    NetworkInsightsAnalysis,
 }
 
 impl Kind {
@@ -81,6 +85,8 @@ impl Kind {
             Kind::VpcPeeringConnection => "InvalidVpcPeeringConnectionID.NotFound",
             Kind::AvailabilityZone => "InvalidParameterValue",
             Kind::FlowLog => "InvalidFlowLogId.NotFound",
+            Kind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.NotFound",
+            Kind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.NotFound",
         }
     }
 
@@ -113,6 +119,8 @@ impl Kind {
             Kind::VpcPeeringConnection => "InvalidVpcPeeringConnectionId.Malformed",
             Kind::AvailabilityZone => "InvalidParameterValue",
             Kind::FlowLog => "InvalidFlowLogId.Malformed",
+            Kind::NetworkInsightsPath => "InvalidNetworkInsightsPathId.Malformed",
+            Kind::NetworkInsightsAnalysis => "InvalidNetworkInsightsAnalysisId.Malformed",
         }
     }
 
@@ -141,6 +149,8 @@ impl Kind {
             Kind::VpcPeeringConnection => "vpcPeeringConnection ID",
             Kind::AvailabilityZone => "availability zone",
             Kind::FlowLog => "flow log ID",
+            Kind::NetworkInsightsPath => "network insights path ID",
+            Kind::NetworkInsightsAnalysis => "network insights analysis ID",
         }
     }
 }

@@ -118,6 +118,10 @@ id_type! {
     VpcPeeringConnectionId = "pcx";
     /// `fl-…`: a flow log.
     FlowLogId = "fl";
+    /// `nip-…`: a network insights path (Reachability Analyzer).
+    NetworkInsightsPathId = "nip";
+    /// `nia-…`: a network insights analysis.
+    NetworkInsightsAnalysisId = "nia";
 }
 
 /// A kind of id that [`IdGen`] can mint.

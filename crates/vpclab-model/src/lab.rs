@@ -86,6 +86,12 @@ pub struct Lab {
     /// VPC flow logs.
     #[serde(default)]
     pub(crate) flow_logs: Table<FlowLogId, FlowLog>,
+    /// Reachability Analyzer's paths.
+    #[serde(default)]
+    pub(crate) network_insights_paths: Table<NetworkInsightsPathId, NetworkInsightsPath>,
+    /// Reachability Analyzer's analyses.
+    #[serde(default)]
+    pub(crate) network_insights_analyses: Table<NetworkInsightsAnalysisId, NetworkInsightsAnalysis>,
     /// S3 buckets, by name (a global namespace).
     #[serde(default)]
     pub(crate) buckets: Table<String, Bucket>,
@@ -237,6 +243,8 @@ impl Lab {
             vpc_endpoint_services: Table::default(),
             vpc_peering_connections: Table::default(),
             flow_logs: Table::default(),
+            network_insights_paths: Table::default(),
+            network_insights_analyses: Table::default(),
             buckets: Table::default(),
             load_balancers: Table::default(),
             target_groups: Table::default(),
@@ -291,6 +299,8 @@ impl Lab {
         vpc_endpoint_service, vpc_endpoint_services, vpc_endpoint_services: VpcEndpointServiceId => VpcEndpointServiceConfiguration;
         vpc_peering_connection, vpc_peering_connections, vpc_peering_connections: VpcPeeringConnectionId => VpcPeeringConnection;
         flow_log, flow_logs, flow_logs: FlowLogId => FlowLog;
+        network_insights_path, network_insights_paths, network_insights_paths: NetworkInsightsPathId => NetworkInsightsPath;
+        network_insights_analysis, network_insights_analyses, network_insights_analyses: NetworkInsightsAnalysisId => NetworkInsightsAnalysis;
         load_balancer, load_balancers, load_balancers: LoadBalancerArn => LoadBalancer;
         target_group, target_groups, target_groups: TargetGroupArn => TargetGroup;
         listener, listeners, listeners: ListenerArn => Listener;

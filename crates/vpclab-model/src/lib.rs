@@ -24,6 +24,7 @@ mod listener;
 mod load_balancer;
 mod nat_gateway;
 mod network_acl;
+mod network_insights;
 mod network_interface;
 mod operation;
 mod peering;
@@ -67,6 +68,9 @@ pub use nat_gateway::{ConnectivityType, CreateNatGateway, NatGateway, NatGateway
 pub use network_acl::{
     DEFAULT_RULE_V4, DEFAULT_RULE_V6, NetworkAcl, NetworkAclAssociation, NetworkAclEntry,
     NetworkAclEntrySpec, RuleAction,
+};
+pub use network_insights::{
+    CreateNetworkInsightsPath, NetworkInsightsAnalysis, NetworkInsightsPath, PathEnd,
 };
 pub use network_interface::{
     CreateNetworkInterface, InterfaceType, NetworkInterface, NetworkInterfaceAttachment,

@@ -292,6 +292,23 @@ pub enum Operation {
         resource_ids: Vec<String>,
         keys: Vec<TagFilter>,
     },
+    /// CreateNetworkInsightsPath.
+    CreateNetworkInsightsPath(CreateNetworkInsightsPath),
+    /// DeleteNetworkInsightsPath.
+    DeleteNetworkInsightsPath {
+        network_insights_path_id: String,
+    },
+    /// StartNetworkInsightsAnalysis, with the finding worked out for the path.
+    StartNetworkInsightsAnalysis {
+        network_insights_path_id: String,
+        network_path_found: bool,
+        finding: String,
+        tags: Tags,
+    },
+    /// DeleteNetworkInsightsAnalysis.
+    DeleteNetworkInsightsAnalysis {
+        network_insights_analysis_id: String,
+    },
     /// ELBv2 CreateLoadBalancer (network load balancers).
     CreateLoadBalancer(CreateLoadBalancer),
     /// ELBv2 DeleteLoadBalancer.
@@ -494,6 +511,10 @@ impl Operation {
             DeleteFlowLogs,
             CreateTags,
             DeleteTags,
+            CreateNetworkInsightsPath,
+            DeleteNetworkInsightsPath,
+            StartNetworkInsightsAnalysis,
+            DeleteNetworkInsightsAnalysis,
             CreateLoadBalancer,
             DeleteLoadBalancer,
             ModifyLoadBalancerAttributes,
@@ -909,6 +930,31 @@ impl Lab {
                 .map(|()| Outcome::Done)?,
             O::DeleteTags { resource_ids, keys } => self
                 .delete_tags(c, resource_ids, keys)
+                .map(|()| Outcome::Done)?,
+            O::CreateNetworkInsightsPath(req) => {
+                created(self.create_network_insights_path(c, req)?)
+            }
+            O::DeleteNetworkInsightsPath {
+                network_insights_path_id,
+            } => self
+                .delete_network_insights_path(c, network_insights_path_id)
+                .map(|()| Outcome::Done)?,
+            O::StartNetworkInsightsAnalysis {
+                network_insights_path_id,
+                network_path_found,
+                finding,
+                tags,
+            } => created(self.start_network_insights_analysis(
+                c,
+                network_insights_path_id,
+                *network_path_found,
+                finding,
+                tags,
+            )?),
+            O::DeleteNetworkInsightsAnalysis {
+                network_insights_analysis_id,
+            } => self
+                .delete_network_insights_analysis(c, network_insights_analysis_id)
                 .map(|()| Outcome::Done)?,
             O::CreateLoadBalancer(req) => created(self.create_load_balancer(c, req.clone())?),
             O::DeleteLoadBalancer { load_balancer_arn } => self

@@ -116,6 +116,8 @@ impl Lab {
             VpcEndpointId, vpc_endpoints, Kind::VpcEndpoint;
             VpcEndpointServiceId, vpc_endpoint_services, Kind::VpcEndpointService;
             FlowLogId, flow_logs, Kind::FlowLog;
+            NetworkInsightsPathId, network_insights_paths, Kind::NetworkInsightsPath;
+            NetworkInsightsAnalysisId, network_insights_analyses, Kind::NetworkInsightsAnalysis;
         }
         if VpcPeeringConnectionId::parse(id).is_some() {
             return self.visible_peering(caller, id).map(|p| &p.tags);
@@ -168,6 +170,8 @@ impl Lab {
             VpcEndpointServiceId, vpc_endpoint_services;
             VpcPeeringConnectionId, vpc_peering_connections;
             FlowLogId, flow_logs;
+            NetworkInsightsPathId, network_insights_paths;
+            NetworkInsightsAnalysisId, network_insights_analyses;
         }
         Err(invalid_id(id))
     }

@@ -4,14 +4,14 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vpclab_model::Region;
 
 use crate::explanation::ExplanationCode;
 use crate::flow::{Flow, Header};
 
 /// The answer to "may this flow pass?".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trace {
     /// The question.
     pub flow: Flow,
@@ -57,7 +57,7 @@ impl Trace {
 }
 
 /// One component the packet crossed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hop {
     /// The component.
     pub component: Component,
@@ -70,7 +70,7 @@ pub struct Hop {
 }
 
 /// A network component, named as AWS names it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Component {
     /// Its id (`igw-…`, `sg-…`), or a name for the internet and AWS services.
     pub id: String,
@@ -117,7 +117,7 @@ impl From<&str> for ComponentId {
 }
 
 /// The kinds of component a path crosses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum ComponentKind {
     Instance,
@@ -167,7 +167,7 @@ impl ComponentKind {
 }
 
 /// The rule that admitted (or refused) a packet at a component.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Rule {
     /// A security group rule.
     SecurityGroupRule {
@@ -246,7 +246,7 @@ impl fmt::Display for Rule {
 }
 
 /// Delivered or dropped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// The flow passes, out and back.
     Delivered(Delivery),
@@ -255,7 +255,7 @@ pub enum Verdict {
 }
 
 /// Where a flow was delivered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {
     /// To a network interface (and its instance, if any).
     NetworkInterface {
@@ -310,7 +310,7 @@ pub enum Delivery {
 }
 
 /// How a request reaches an AWS service.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ServiceAccess {
     /// Through a gateway VPC endpoint.
     GatewayEndpoint {
@@ -337,7 +337,7 @@ pub enum ServiceAccess {
 }
 
 /// Where and why a flow was refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
     /// On the way out, or on the reply's way back.
     pub direction: Direction,
@@ -354,7 +354,7 @@ pub struct Refusal {
 }
 
 /// Out or back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
     /// From the source toward the destination.
     Forward,
@@ -363,7 +363,7 @@ pub enum Direction {
 }
 
 /// The request-context keys AWS attaches to a request by how it arrived.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestContext {
     /// `aws:SourceVpce`: the endpoint it came through.
     pub source_vpce: Option<String>,

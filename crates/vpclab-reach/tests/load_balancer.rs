@@ -456,3 +456,23 @@ fn security_groups_cannot_be_set_on_a_load_balancer_created_without_them_nor_all
             .is_empty()
     );
 }
+
+#[test]
+fn a_trace_reads_back_from_json_as_it_was_written() {
+    // Reachability Analyzer's analyses keep the trace as JSON and render it later.
+    let g = guarded();
+    let lb = g.w.lab.load_balancer(g.lb.as_str()).unwrap();
+    let node =
+        g.w.lab
+            .network_interface(lb.network_interface_ids[0].as_str())
+            .unwrap();
+    let node_ip = std::net::IpAddr::V4(node.primary_private_ip());
+    for t in [
+        g.w.tcp(&g.provider_client, node_ip, 80),
+        g.w.tcp(&g.client, g.w.endpoint_address(&g.endpoint), 80),
+    ] {
+        let json = serde_json::to_string(&t).unwrap();
+        let back: vpclab_reach::Trace = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t);
+    }
+}

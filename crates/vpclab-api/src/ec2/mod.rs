@@ -13,6 +13,7 @@ pub mod instance;
 pub mod internet_gateway;
 pub mod nat_gateway;
 pub mod network_acl;
+pub mod network_insights;
 pub mod network_interface;
 pub mod peering;
 pub mod prefix_list;
@@ -48,7 +49,13 @@ pub enum Plan {
     Read(ReadRender),
     /// Apply a change, then render.
     Write(Box<Operation>, Render),
+    /// Read the lab to work out what to do (a change computed from the lab as it is,
+    /// such as an analysis's trace), then do it.
+    ReadThenWrite(ReadThenWrite),
 }
+
+/// What [`Plan::ReadThenWrite`] reads the lab with.
+pub type ReadThenWrite = Box<dyn FnOnce(&Lab) -> Result<Plan, ApiError> + Send>;
 
 impl Plan {
     /// A read that renders `shape` built from the lab.
@@ -70,6 +77,14 @@ impl Plan {
             Box::new(op),
             Box::new(move |lab, outcome| f(lab, outcome).map(|shape| members(&shape))),
         )
+    }
+
+    /// A plan worked out from the lab as it is (under the read lock, released before
+    /// any change).
+    pub fn read_then_write(
+        f: impl FnOnce(&Lab) -> Result<Plan, ApiError> + Send + 'static,
+    ) -> Plan {
+        Plan::ReadThenWrite(Box::new(f))
     }
 
     /// A change answered with AWS's `<return>true</return>`.
@@ -112,6 +127,7 @@ fn handlers() -> &'static HashMap<&'static str, Handler> {
             vpc_endpoint::ACTIONS,
             endpoint_service::ACTIONS,
             flow_log::ACTIONS,
+            network_insights::ACTIONS,
         ]
         .into_iter()
         .flatten()
@@ -141,7 +157,11 @@ pub async fn dispatch(
     let handler = handlers()
         .get(action)
         .ok_or_else(|| ApiError::invalid_action(action))?;
-    let plan = handler(caller, q)?;
+    let mut plan = handler(caller, q)?;
+    if let Plan::ReadThenWrite(decide) = plan {
+        let lab = state.read();
+        plan = decide(&lab)?;
+    }
     // AWS: with DryRun the request is checked and not carried out.
     if q.scalar::<bool>("DryRun")? == Some(true) {
         return Err(ApiError::dry_run());
@@ -153,6 +173,11 @@ pub async fn dispatch(
     match plan {
         Plan::Read(render) => render(&state.read(), &mut w)?,
         Plan::Write(op, render) => w.raw(&state.write(caller.clone(), *op, render).await?),
+        Plan::ReadThenWrite(_) => {
+            return Err(ApiError::internal(
+                "a plan worked out to another plan to work out",
+            ));
+        }
     }
     close_envelope(&mut w.out, action);
     Ok(Answer::xml(w.out))

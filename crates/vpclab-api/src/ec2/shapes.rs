@@ -105,6 +105,35 @@ impl ToXml for AddedPrincipal {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct AdditionalDetail {
+    pub additional_detail_type: Option<String>,
+    pub component: Option<AnalysisComponent>,
+    pub vpc_endpoint_service: Option<AnalysisComponent>,
+    pub rule_options: Option<Vec<RuleOption>>,
+    pub rule_group_type_pairs: Option<Vec<RuleGroupTypePair>>,
+    pub rule_group_rule_options_pairs: Option<Vec<RuleGroupRuleOptionsPair>>,
+    pub service_name: Option<String>,
+    pub load_balancers: Option<Vec<AnalysisComponent>>,
+}
+
+impl ToXml for AdditionalDetail {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("additionalDetailType", &self.additional_detail_type);
+        w.structure("component", &self.component);
+        w.structure("vpcEndpointService", &self.vpc_endpoint_service);
+        w.struct_list("ruleOptionSet", "item", &self.rule_options);
+        w.struct_list("ruleGroupTypePairSet", "item", &self.rule_group_type_pairs);
+        w.struct_list(
+            "ruleGroupRuleOptionsPairSet",
+            "item",
+            &self.rule_group_rule_options_pairs,
+        );
+        w.scalar("serviceName", &self.service_name);
+        w.struct_list("loadBalancerSet", "item", &self.load_balancers);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Address {
     pub allocation_id: Option<String>,
     pub association_id: Option<String>,
@@ -218,6 +247,194 @@ impl ToXml for AllowedPrincipal {
         w.struct_list("tagSet", "item", &self.tags);
         w.scalar("serviceId", &self.service_id);
         w.scalar("permissionType", &self.permission_type);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlternatePathHint {
+    pub component_id: Option<String>,
+    pub component_arn: Option<String>,
+}
+
+impl ToXml for AlternatePathHint {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("componentId", &self.component_id);
+        w.scalar("componentArn", &self.component_arn);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisAclRule {
+    pub cidr: Option<String>,
+    pub egress: Option<bool>,
+    pub port_range: Option<PortRange>,
+    pub protocol: Option<String>,
+    pub rule_action: Option<String>,
+    pub rule_number: Option<i32>,
+}
+
+impl ToXml for AnalysisAclRule {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("cidr", &self.cidr);
+        w.scalar("egress", &self.egress);
+        w.structure("portRange", &self.port_range);
+        w.scalar("protocol", &self.protocol);
+        w.scalar("ruleAction", &self.rule_action);
+        w.scalar("ruleNumber", &self.rule_number);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisComponent {
+    pub id: Option<String>,
+    pub arn: Option<String>,
+    pub name: Option<String>,
+}
+
+impl ToXml for AnalysisComponent {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("id", &self.id);
+        w.scalar("arn", &self.arn);
+        w.scalar("name", &self.name);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisLoadBalancerListener {
+    pub load_balancer_port: Option<i32>,
+    pub instance_port: Option<i32>,
+}
+
+impl ToXml for AnalysisLoadBalancerListener {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("loadBalancerPort", &self.load_balancer_port);
+        w.scalar("instancePort", &self.instance_port);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisLoadBalancerTarget {
+    pub address: Option<String>,
+    pub availability_zone: Option<String>,
+    pub availability_zone_id: Option<String>,
+    pub instance: Option<AnalysisComponent>,
+    pub port: Option<i32>,
+}
+
+impl ToXml for AnalysisLoadBalancerTarget {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("address", &self.address);
+        w.scalar("availabilityZone", &self.availability_zone);
+        w.scalar("availabilityZoneId", &self.availability_zone_id);
+        w.structure("instance", &self.instance);
+        w.scalar("port", &self.port);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisPacketHeader {
+    pub destination_addresses: Option<Vec<String>>,
+    pub destination_port_ranges: Option<Vec<PortRange>>,
+    pub protocol: Option<String>,
+    pub source_addresses: Option<Vec<String>>,
+    pub source_port_ranges: Option<Vec<PortRange>>,
+}
+
+impl ToXml for AnalysisPacketHeader {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar_list("destinationAddressSet", "item", &self.destination_addresses);
+        w.struct_list(
+            "destinationPortRangeSet",
+            "item",
+            &self.destination_port_ranges,
+        );
+        w.scalar("protocol", &self.protocol);
+        w.scalar_list("sourceAddressSet", "item", &self.source_addresses);
+        w.struct_list("sourcePortRangeSet", "item", &self.source_port_ranges);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisRouteTableRoute {
+    pub destination_cidr: Option<String>,
+    pub destination_prefix_list_id: Option<String>,
+    pub egress_only_internet_gateway_id: Option<String>,
+    pub gateway_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub nat_gateway_id: Option<String>,
+    pub network_interface_id: Option<String>,
+    pub origin: Option<String>,
+    pub transit_gateway_id: Option<String>,
+    pub vpc_peering_connection_id: Option<String>,
+    pub state: Option<String>,
+    pub carrier_gateway_id: Option<String>,
+    pub core_network_arn: Option<String>,
+    pub local_gateway_id: Option<String>,
+}
+
+impl ToXml for AnalysisRouteTableRoute {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("destinationCidr", &self.destination_cidr);
+        w.scalar("destinationPrefixListId", &self.destination_prefix_list_id);
+        w.scalar(
+            "egressOnlyInternetGatewayId",
+            &self.egress_only_internet_gateway_id,
+        );
+        w.scalar("gatewayId", &self.gateway_id);
+        w.scalar("instanceId", &self.instance_id);
+        w.scalar("natGatewayId", &self.nat_gateway_id);
+        w.scalar("networkInterfaceId", &self.network_interface_id);
+        w.scalar("origin", &self.origin);
+        w.scalar("transitGatewayId", &self.transit_gateway_id);
+        w.scalar("vpcPeeringConnectionId", &self.vpc_peering_connection_id);
+        w.scalar("state", &self.state);
+        w.scalar("carrierGatewayId", &self.carrier_gateway_id);
+        w.scalar("coreNetworkArn", &self.core_network_arn);
+        w.scalar("localGatewayId", &self.local_gateway_id);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisSecurityGroupRule {
+    pub cidr: Option<String>,
+    pub direction: Option<String>,
+    pub security_group_id: Option<String>,
+    pub port_range: Option<PortRange>,
+    pub prefix_list_id: Option<String>,
+    pub protocol: Option<String>,
+}
+
+impl ToXml for AnalysisSecurityGroupRule {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("cidr", &self.cidr);
+        w.scalar("direction", &self.direction);
+        w.scalar("securityGroupId", &self.security_group_id);
+        w.structure("portRange", &self.port_range);
+        w.scalar("prefixListId", &self.prefix_list_id);
+        w.scalar("protocol", &self.protocol);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisTransitGatewayPolicyTableEntry {
+    pub rule_number: Option<i32>,
+    pub protocol: Option<String>,
+    pub source_cidr: Option<String>,
+    pub destination_cidr: Option<String>,
+    pub source_port_range: Option<PortRange>,
+    pub destination_port_range: Option<PortRange>,
+    pub target_route_table_id: Option<String>,
+}
+
+impl ToXml for AnalysisTransitGatewayPolicyTableEntry {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("ruleNumber", &self.rule_number);
+        w.scalar("protocol", &self.protocol);
+        w.scalar("sourceCidr", &self.source_cidr);
+        w.scalar("destinationCidr", &self.destination_cidr);
+        w.structure("sourcePortRange", &self.source_port_range);
+        w.structure("destinationPortRange", &self.destination_port_range);
+        w.scalar("targetRouteTableId", &self.target_route_table_id);
     }
 }
 
@@ -1307,6 +1524,68 @@ impl ToXml for CreateNetworkAclResult {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateNetworkInsightsPathRequest {
+    pub source_ip: Option<String>,
+    pub destination_ip: Option<String>,
+    pub source: String,
+    pub destination: Option<String>,
+    pub protocol: String,
+    pub destination_port: Option<i32>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub dry_run: Option<bool>,
+    pub client_token: String,
+    pub filter_at_source: Option<PathRequestFilter>,
+    pub filter_at_destination: Option<PathRequestFilter>,
+}
+
+impl FromQuery for CreateNetworkInsightsPathRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            source_ip: q.scalar(&q.key(prefix, "SourceIp"))?,
+            destination_ip: q.scalar(&q.key(prefix, "DestinationIp"))?,
+            source: q.required(
+                q.scalar(&q.key(prefix, "Source"))?,
+                &q.key(prefix, "Source"),
+            )?,
+            destination: q.scalar(&q.key(prefix, "Destination"))?,
+            protocol: q.required(
+                q.scalar(&q.key(prefix, "Protocol"))?,
+                &q.key(prefix, "Protocol"),
+            )?,
+            destination_port: q.scalar(&q.key(prefix, "DestinationPort"))?,
+            tag_specifications: q.struct_list(
+                &q.key(prefix, "TagSpecification"),
+                TagSpecification::from_query,
+            )?,
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            client_token: q.required(
+                q.scalar(&q.key(prefix, "ClientToken"))?,
+                &q.key(prefix, "ClientToken"),
+            )?,
+            filter_at_source: q.structure(
+                &q.key(prefix, "FilterAtSource"),
+                PathRequestFilter::from_query,
+            )?,
+            filter_at_destination: q.structure(
+                &q.key(prefix, "FilterAtDestination"),
+                PathRequestFilter::from_query,
+            )?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreateNetworkInsightsPathResult {
+    pub network_insights_path: Option<NetworkInsightsPath>,
+}
+
+impl ToXml for CreateNetworkInsightsPathResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.structure("networkInsightsPath", &self.network_insights_path);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateNetworkInterfaceRequest {
     pub ipv4_prefixes: Option<Vec<Ipv4PrefixSpecificationRequest>>,
     pub ipv4_prefix_count: Option<i32>,
@@ -2026,6 +2305,67 @@ impl FromQuery for DeleteNetworkAclRequest {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleteNetworkInsightsAnalysisRequest {
+    pub dry_run: Option<bool>,
+    pub network_insights_analysis_id: String,
+}
+
+impl FromQuery for DeleteNetworkInsightsAnalysisRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            network_insights_analysis_id: q.required(
+                q.scalar(&q.key(prefix, "NetworkInsightsAnalysisId"))?,
+                &q.key(prefix, "NetworkInsightsAnalysisId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleteNetworkInsightsAnalysisResult {
+    pub network_insights_analysis_id: Option<String>,
+}
+
+impl ToXml for DeleteNetworkInsightsAnalysisResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "networkInsightsAnalysisId",
+            &self.network_insights_analysis_id,
+        );
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleteNetworkInsightsPathRequest {
+    pub dry_run: Option<bool>,
+    pub network_insights_path_id: String,
+}
+
+impl FromQuery for DeleteNetworkInsightsPathRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            network_insights_path_id: q.required(
+                q.scalar(&q.key(prefix, "NetworkInsightsPathId"))?,
+                &q.key(prefix, "NetworkInsightsPathId"),
+            )?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeleteNetworkInsightsPathResult {
+    pub network_insights_path_id: Option<String>,
+}
+
+impl ToXml for DeleteNetworkInsightsPathResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("networkInsightsPathId", &self.network_insights_path_id);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeleteNetworkInterfaceRequest {
     pub dry_run: Option<bool>,
     pub network_interface_id: String,
@@ -2558,6 +2898,89 @@ pub struct DescribeNetworkAclsResult {
 impl ToXml for DescribeNetworkAclsResult {
     fn write_members(&self, w: &mut XmlWriter) {
         w.struct_list("networkAclSet", "item", &self.network_acls);
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeNetworkInsightsAnalysesRequest {
+    pub network_insights_analysis_ids: Option<Vec<String>>,
+    pub network_insights_path_id: Option<String>,
+    pub analysis_start_time: Option<Timestamp>,
+    pub analysis_end_time: Option<Timestamp>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeNetworkInsightsAnalysesRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            network_insights_analysis_ids: q
+                .scalar_list(&q.key(prefix, "NetworkInsightsAnalysisId"))?,
+            network_insights_path_id: q.scalar(&q.key(prefix, "NetworkInsightsPathId"))?,
+            analysis_start_time: q.scalar(&q.key(prefix, "AnalysisStartTime"))?,
+            analysis_end_time: q.scalar(&q.key(prefix, "AnalysisEndTime"))?,
+            filters: q.struct_list(&q.key(prefix, "Filter"), Filter::from_query)?,
+            max_results: q.scalar(&q.key(prefix, "MaxResults"))?,
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            next_token: q.scalar(&q.key(prefix, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeNetworkInsightsAnalysesResult {
+    pub network_insights_analyses: Option<Vec<NetworkInsightsAnalysis>>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeNetworkInsightsAnalysesResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list(
+            "networkInsightsAnalysisSet",
+            "item",
+            &self.network_insights_analyses,
+        );
+        w.scalar("nextToken", &self.next_token);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeNetworkInsightsPathsRequest {
+    pub network_insights_path_ids: Option<Vec<String>>,
+    pub filters: Option<Vec<Filter>>,
+    pub max_results: Option<i32>,
+    pub dry_run: Option<bool>,
+    pub next_token: Option<String>,
+}
+
+impl FromQuery for DescribeNetworkInsightsPathsRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            network_insights_path_ids: q.scalar_list(&q.key(prefix, "NetworkInsightsPathId"))?,
+            filters: q.struct_list(&q.key(prefix, "Filter"), Filter::from_query)?,
+            max_results: q.scalar(&q.key(prefix, "MaxResults"))?,
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            next_token: q.scalar(&q.key(prefix, "NextToken"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DescribeNetworkInsightsPathsResult {
+    pub network_insights_paths: Option<Vec<NetworkInsightsPath>>,
+    pub next_token: Option<String>,
+}
+
+impl ToXml for DescribeNetworkInsightsPathsResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.struct_list(
+            "networkInsightsPathSet",
+            "item",
+            &self.network_insights_paths,
+        );
         w.scalar("nextToken", &self.next_token);
     }
 }
@@ -3605,6 +4028,152 @@ impl FromQuery for EnclaveOptionsRequest {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct Explanation {
+    pub acl: Option<AnalysisComponent>,
+    pub acl_rule: Option<AnalysisAclRule>,
+    pub address: Option<String>,
+    pub addresses: Option<Vec<String>>,
+    pub attached_to: Option<AnalysisComponent>,
+    pub availability_zones: Option<Vec<String>>,
+    pub availability_zone_ids: Option<Vec<String>>,
+    pub cidrs: Option<Vec<String>>,
+    pub component: Option<AnalysisComponent>,
+    pub customer_gateway: Option<AnalysisComponent>,
+    pub destination: Option<AnalysisComponent>,
+    pub destination_vpc: Option<AnalysisComponent>,
+    pub direction: Option<String>,
+    pub explanation_code: Option<String>,
+    pub ingress_route_table: Option<AnalysisComponent>,
+    pub internet_gateway: Option<AnalysisComponent>,
+    pub load_balancer_arn: Option<String>,
+    pub classic_load_balancer_listener: Option<AnalysisLoadBalancerListener>,
+    pub load_balancer_listener_port: Option<i32>,
+    pub load_balancer_target: Option<AnalysisLoadBalancerTarget>,
+    pub load_balancer_target_group: Option<AnalysisComponent>,
+    pub load_balancer_target_groups: Option<Vec<AnalysisComponent>>,
+    pub load_balancer_target_port: Option<i32>,
+    pub elastic_load_balancer_listener: Option<AnalysisComponent>,
+    pub missing_component: Option<String>,
+    pub nat_gateway: Option<AnalysisComponent>,
+    pub network_interface: Option<AnalysisComponent>,
+    pub packet_field: Option<String>,
+    pub vpc_peering_connection: Option<AnalysisComponent>,
+    pub port: Option<i32>,
+    pub port_ranges: Option<Vec<PortRange>>,
+    pub prefix_list: Option<AnalysisComponent>,
+    pub protocols: Option<Vec<String>>,
+    pub route_table_route: Option<AnalysisRouteTableRoute>,
+    pub route_table: Option<AnalysisComponent>,
+    pub security_group: Option<AnalysisComponent>,
+    pub security_group_rule: Option<AnalysisSecurityGroupRule>,
+    pub security_groups: Option<Vec<AnalysisComponent>>,
+    pub source_vpc: Option<AnalysisComponent>,
+    pub state: Option<String>,
+    pub subnet: Option<AnalysisComponent>,
+    pub subnet_route_table: Option<AnalysisComponent>,
+    pub vpc: Option<AnalysisComponent>,
+    pub vpc_endpoint: Option<AnalysisComponent>,
+    pub vpn_connection: Option<AnalysisComponent>,
+    pub vpn_gateway: Option<AnalysisComponent>,
+    pub transit_gateway: Option<AnalysisComponent>,
+    pub transit_gateway_route_table: Option<AnalysisComponent>,
+    pub transit_gateway_route_table_route: Option<TransitGatewayRouteTableRoute>,
+    pub transit_gateway_policy_table: Option<AnalysisComponent>,
+    pub transit_gateway_policy_table_entry: Option<AnalysisTransitGatewayPolicyTableEntry>,
+    pub transit_gateway_attachment: Option<AnalysisComponent>,
+    pub component_account: Option<String>,
+    pub component_region: Option<String>,
+    pub firewall_stateless_rule: Option<FirewallStatelessRule>,
+    pub firewall_stateful_rule: Option<FirewallStatefulRule>,
+}
+
+impl ToXml for Explanation {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.structure("acl", &self.acl);
+        w.structure("aclRule", &self.acl_rule);
+        w.scalar("address", &self.address);
+        w.scalar_list("addressSet", "item", &self.addresses);
+        w.structure("attachedTo", &self.attached_to);
+        w.scalar_list("availabilityZoneSet", "item", &self.availability_zones);
+        w.scalar_list("availabilityZoneIdSet", "item", &self.availability_zone_ids);
+        w.scalar_list("cidrSet", "item", &self.cidrs);
+        w.structure("component", &self.component);
+        w.structure("customerGateway", &self.customer_gateway);
+        w.structure("destination", &self.destination);
+        w.structure("destinationVpc", &self.destination_vpc);
+        w.scalar("direction", &self.direction);
+        w.scalar("explanationCode", &self.explanation_code);
+        w.structure("ingressRouteTable", &self.ingress_route_table);
+        w.structure("internetGateway", &self.internet_gateway);
+        w.scalar("loadBalancerArn", &self.load_balancer_arn);
+        w.structure(
+            "classicLoadBalancerListener",
+            &self.classic_load_balancer_listener,
+        );
+        w.scalar(
+            "loadBalancerListenerPort",
+            &self.load_balancer_listener_port,
+        );
+        w.structure("loadBalancerTarget", &self.load_balancer_target);
+        w.structure("loadBalancerTargetGroup", &self.load_balancer_target_group);
+        w.struct_list(
+            "loadBalancerTargetGroupSet",
+            "item",
+            &self.load_balancer_target_groups,
+        );
+        w.scalar("loadBalancerTargetPort", &self.load_balancer_target_port);
+        w.structure(
+            "elasticLoadBalancerListener",
+            &self.elastic_load_balancer_listener,
+        );
+        w.scalar("missingComponent", &self.missing_component);
+        w.structure("natGateway", &self.nat_gateway);
+        w.structure("networkInterface", &self.network_interface);
+        w.scalar("packetField", &self.packet_field);
+        w.structure("vpcPeeringConnection", &self.vpc_peering_connection);
+        w.scalar("port", &self.port);
+        w.struct_list("portRangeSet", "item", &self.port_ranges);
+        w.structure("prefixList", &self.prefix_list);
+        w.scalar_list("protocolSet", "item", &self.protocols);
+        w.structure("routeTableRoute", &self.route_table_route);
+        w.structure("routeTable", &self.route_table);
+        w.structure("securityGroup", &self.security_group);
+        w.structure("securityGroupRule", &self.security_group_rule);
+        w.struct_list("securityGroupSet", "item", &self.security_groups);
+        w.structure("sourceVpc", &self.source_vpc);
+        w.scalar("state", &self.state);
+        w.structure("subnet", &self.subnet);
+        w.structure("subnetRouteTable", &self.subnet_route_table);
+        w.structure("vpc", &self.vpc);
+        w.structure("vpcEndpoint", &self.vpc_endpoint);
+        w.structure("vpnConnection", &self.vpn_connection);
+        w.structure("vpnGateway", &self.vpn_gateway);
+        w.structure("transitGateway", &self.transit_gateway);
+        w.structure(
+            "transitGatewayRouteTable",
+            &self.transit_gateway_route_table,
+        );
+        w.structure(
+            "transitGatewayRouteTableRoute",
+            &self.transit_gateway_route_table_route,
+        );
+        w.structure(
+            "transitGatewayPolicyTable",
+            &self.transit_gateway_policy_table,
+        );
+        w.structure(
+            "transitGatewayPolicyTableEntry",
+            &self.transit_gateway_policy_table_entry,
+        );
+        w.structure("transitGatewayAttachment", &self.transit_gateway_attachment);
+        w.scalar("componentAccount", &self.component_account);
+        w.scalar("componentRegion", &self.component_region);
+        w.structure("firewallStatelessRule", &self.firewall_stateless_rule);
+        w.structure("firewallStatefulRule", &self.firewall_stateful_rule);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {
     pub name: Option<String>,
     pub values: Option<Vec<String>>,
@@ -3616,6 +4185,69 @@ impl FromQuery for Filter {
             name: q.scalar(&q.key(prefix, "Name"))?,
             values: q.scalar_list(&q.key(prefix, "Value"))?,
         })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FilterPortRange {
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+impl ToXml for FilterPortRange {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("fromPort", &self.from_port);
+        w.scalar("toPort", &self.to_port);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FirewallStatefulRule {
+    pub rule_group_arn: Option<String>,
+    pub sources: Option<Vec<String>>,
+    pub destinations: Option<Vec<String>>,
+    pub source_ports: Option<Vec<PortRange>>,
+    pub destination_ports: Option<Vec<PortRange>>,
+    pub protocol: Option<String>,
+    pub rule_action: Option<String>,
+    pub direction: Option<String>,
+}
+
+impl ToXml for FirewallStatefulRule {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("ruleGroupArn", &self.rule_group_arn);
+        w.scalar_list("sourceSet", "item", &self.sources);
+        w.scalar_list("destinationSet", "item", &self.destinations);
+        w.struct_list("sourcePortSet", "item", &self.source_ports);
+        w.struct_list("destinationPortSet", "item", &self.destination_ports);
+        w.scalar("protocol", &self.protocol);
+        w.scalar("ruleAction", &self.rule_action);
+        w.scalar("direction", &self.direction);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FirewallStatelessRule {
+    pub rule_group_arn: Option<String>,
+    pub sources: Option<Vec<String>>,
+    pub destinations: Option<Vec<String>>,
+    pub source_ports: Option<Vec<PortRange>>,
+    pub destination_ports: Option<Vec<PortRange>>,
+    pub protocols: Option<Vec<i32>>,
+    pub rule_action: Option<String>,
+    pub priority: Option<i32>,
+}
+
+impl ToXml for FirewallStatelessRule {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("ruleGroupArn", &self.rule_group_arn);
+        w.scalar_list("sourceSet", "item", &self.sources);
+        w.scalar_list("destinationSet", "item", &self.destinations);
+        w.struct_list("sourcePortSet", "item", &self.source_ports);
+        w.struct_list("destinationPortSet", "item", &self.destination_ports);
+        w.scalar_list("protocolSet", "item", &self.protocols);
+        w.scalar("ruleAction", &self.rule_action);
+        w.scalar("priority", &self.priority);
     }
 }
 
@@ -5251,6 +5883,100 @@ impl ToXml for NetworkFirewallAssociation {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct NetworkInsightsAnalysis {
+    pub network_insights_analysis_id: Option<String>,
+    pub network_insights_analysis_arn: Option<String>,
+    pub network_insights_path_id: Option<String>,
+    pub additional_accounts: Option<Vec<String>>,
+    pub filter_in_arns: Option<Vec<String>>,
+    pub filter_out_arns: Option<Vec<String>>,
+    pub start_date: Option<Timestamp>,
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+    pub warning_message: Option<String>,
+    pub network_path_found: Option<bool>,
+    pub forward_path_components: Option<Vec<PathComponent>>,
+    pub return_path_components: Option<Vec<PathComponent>>,
+    pub explanations: Option<Vec<Explanation>>,
+    pub alternate_path_hints: Option<Vec<AlternatePathHint>>,
+    pub suggested_accounts: Option<Vec<String>>,
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl ToXml for NetworkInsightsAnalysis {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "networkInsightsAnalysisId",
+            &self.network_insights_analysis_id,
+        );
+        w.scalar(
+            "networkInsightsAnalysisArn",
+            &self.network_insights_analysis_arn,
+        );
+        w.scalar("networkInsightsPathId", &self.network_insights_path_id);
+        w.scalar_list("additionalAccountSet", "item", &self.additional_accounts);
+        w.scalar_list("filterInArnSet", "item", &self.filter_in_arns);
+        w.scalar_list("filterOutArnSet", "item", &self.filter_out_arns);
+        w.scalar("startDate", &self.start_date);
+        w.scalar("status", &self.status);
+        w.scalar("statusMessage", &self.status_message);
+        w.scalar("warningMessage", &self.warning_message);
+        w.scalar("networkPathFound", &self.network_path_found);
+        w.struct_list(
+            "forwardPathComponentSet",
+            "item",
+            &self.forward_path_components,
+        );
+        w.struct_list(
+            "returnPathComponentSet",
+            "item",
+            &self.return_path_components,
+        );
+        w.struct_list("explanationSet", "item", &self.explanations);
+        w.struct_list("alternatePathHintSet", "item", &self.alternate_path_hints);
+        w.scalar_list("suggestedAccountSet", "item", &self.suggested_accounts);
+        w.struct_list("tagSet", "item", &self.tags);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NetworkInsightsPath {
+    pub network_insights_path_id: Option<String>,
+    pub network_insights_path_arn: Option<String>,
+    pub created_date: Option<Timestamp>,
+    pub source: Option<String>,
+    pub destination: Option<String>,
+    pub source_arn: Option<String>,
+    pub destination_arn: Option<String>,
+    pub source_ip: Option<String>,
+    pub destination_ip: Option<String>,
+    pub protocol: Option<String>,
+    pub destination_port: Option<i32>,
+    pub tags: Option<Vec<Tag>>,
+    pub filter_at_source: Option<PathFilter>,
+    pub filter_at_destination: Option<PathFilter>,
+}
+
+impl ToXml for NetworkInsightsPath {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("networkInsightsPathId", &self.network_insights_path_id);
+        w.scalar("networkInsightsPathArn", &self.network_insights_path_arn);
+        w.scalar("createdDate", &self.created_date);
+        w.scalar("source", &self.source);
+        w.scalar("destination", &self.destination);
+        w.scalar("sourceArn", &self.source_arn);
+        w.scalar("destinationArn", &self.destination_arn);
+        w.scalar("sourceIp", &self.source_ip);
+        w.scalar("destinationIp", &self.destination_ip);
+        w.scalar("protocol", &self.protocol);
+        w.scalar("destinationPort", &self.destination_port);
+        w.struct_list("tagSet", "item", &self.tags);
+        w.structure("filterAtSource", &self.filter_at_source);
+        w.structure("filterAtDestination", &self.filter_at_destination);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkInterface {
     pub association: Option<NetworkInterfaceAssociation>,
     pub attachment: Option<NetworkInterfaceAttachment>,
@@ -5454,6 +6180,108 @@ impl ToXml for OperatorResponse {
         w.scalar("managed", &self.managed);
         w.scalar("principal", &self.principal);
         w.scalar("hiddenByDefault", &self.hidden_by_default);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PathComponent {
+    pub sequence_number: Option<i32>,
+    pub acl_rule: Option<AnalysisAclRule>,
+    pub attached_to: Option<AnalysisComponent>,
+    pub component: Option<AnalysisComponent>,
+    pub destination_vpc: Option<AnalysisComponent>,
+    pub outbound_header: Option<AnalysisPacketHeader>,
+    pub inbound_header: Option<AnalysisPacketHeader>,
+    pub route_table_route: Option<AnalysisRouteTableRoute>,
+    pub security_group_rule: Option<AnalysisSecurityGroupRule>,
+    pub source_vpc: Option<AnalysisComponent>,
+    pub subnet: Option<AnalysisComponent>,
+    pub vpc: Option<AnalysisComponent>,
+    pub additional_details: Option<Vec<AdditionalDetail>>,
+    pub transit_gateway: Option<AnalysisComponent>,
+    pub transit_gateway_route_table_route: Option<TransitGatewayRouteTableRoute>,
+    pub transit_gateway_policy_table_entry: Option<AnalysisTransitGatewayPolicyTableEntry>,
+    pub explanations: Option<Vec<Explanation>>,
+    pub elastic_load_balancer_listener: Option<AnalysisComponent>,
+    pub firewall_stateless_rule: Option<FirewallStatelessRule>,
+    pub firewall_stateful_rule: Option<FirewallStatefulRule>,
+    pub service_name: Option<String>,
+}
+
+impl ToXml for PathComponent {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("sequenceNumber", &self.sequence_number);
+        w.structure("aclRule", &self.acl_rule);
+        w.structure("attachedTo", &self.attached_to);
+        w.structure("component", &self.component);
+        w.structure("destinationVpc", &self.destination_vpc);
+        w.structure("outboundHeader", &self.outbound_header);
+        w.structure("inboundHeader", &self.inbound_header);
+        w.structure("routeTableRoute", &self.route_table_route);
+        w.structure("securityGroupRule", &self.security_group_rule);
+        w.structure("sourceVpc", &self.source_vpc);
+        w.structure("subnet", &self.subnet);
+        w.structure("vpc", &self.vpc);
+        w.struct_list("additionalDetailSet", "item", &self.additional_details);
+        w.structure("transitGateway", &self.transit_gateway);
+        w.structure(
+            "transitGatewayRouteTableRoute",
+            &self.transit_gateway_route_table_route,
+        );
+        w.structure(
+            "transitGatewayPolicyTableEntry",
+            &self.transit_gateway_policy_table_entry,
+        );
+        w.struct_list("explanationSet", "item", &self.explanations);
+        w.structure(
+            "elasticLoadBalancerListener",
+            &self.elastic_load_balancer_listener,
+        );
+        w.structure("firewallStatelessRule", &self.firewall_stateless_rule);
+        w.structure("firewallStatefulRule", &self.firewall_stateful_rule);
+        w.scalar("serviceName", &self.service_name);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PathFilter {
+    pub source_address: Option<String>,
+    pub source_port_range: Option<FilterPortRange>,
+    pub destination_address: Option<String>,
+    pub destination_port_range: Option<FilterPortRange>,
+}
+
+impl ToXml for PathFilter {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("sourceAddress", &self.source_address);
+        w.structure("sourcePortRange", &self.source_port_range);
+        w.scalar("destinationAddress", &self.destination_address);
+        w.structure("destinationPortRange", &self.destination_port_range);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PathRequestFilter {
+    pub source_address: Option<String>,
+    pub source_port_range: Option<RequestFilterPortRange>,
+    pub destination_address: Option<String>,
+    pub destination_port_range: Option<RequestFilterPortRange>,
+}
+
+impl FromQuery for PathRequestFilter {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            source_address: q.scalar(&q.key(prefix, "SourceAddress"))?,
+            source_port_range: q.structure(
+                &q.key(prefix, "SourcePortRange"),
+                RequestFilterPortRange::from_query,
+            )?,
+            destination_address: q.scalar(&q.key(prefix, "DestinationAddress"))?,
+            destination_port_range: q.structure(
+                &q.key(prefix, "DestinationPortRange"),
+                RequestFilterPortRange::from_query,
+            )?,
+        })
     }
 }
 
@@ -6065,6 +6893,21 @@ impl ToXml for ReplaceRouteTableAssociationResult {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestFilterPortRange {
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+impl FromQuery for RequestFilterPortRange {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            from_port: q.scalar(&q.key(prefix, "FromPort"))?,
+            to_port: q.scalar(&q.key(prefix, "ToPort"))?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Reservation {
     pub reservation_id: Option<String>,
     pub owner_id: Option<String>,
@@ -6340,6 +7183,45 @@ impl ToXml for RouteTableAssociationState {
     fn write_members(&self, w: &mut XmlWriter) {
         w.scalar("state", &self.state);
         w.scalar("statusMessage", &self.status_message);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleGroupRuleOptionsPair {
+    pub rule_group_arn: Option<String>,
+    pub rule_options: Option<Vec<RuleOption>>,
+}
+
+impl ToXml for RuleGroupRuleOptionsPair {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("ruleGroupArn", &self.rule_group_arn);
+        w.struct_list("ruleOptionSet", "item", &self.rule_options);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleGroupTypePair {
+    pub rule_group_arn: Option<String>,
+    pub rule_group_type: Option<String>,
+}
+
+impl ToXml for RuleGroupTypePair {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("ruleGroupArn", &self.rule_group_arn);
+        w.scalar("ruleGroupType", &self.rule_group_type);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleOption {
+    pub keyword: Option<String>,
+    pub settings: Option<Vec<String>>,
+}
+
+impl ToXml for RuleOption {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("keyword", &self.keyword);
+        w.scalar_list("settingSet", "item", &self.settings);
     }
 }
 
@@ -6791,6 +7673,51 @@ impl ToXml for StartInstancesResult {
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+pub struct StartNetworkInsightsAnalysisRequest {
+    pub network_insights_path_id: String,
+    pub additional_accounts: Option<Vec<String>>,
+    pub filter_in_arns: Option<Vec<String>>,
+    pub filter_out_arns: Option<Vec<String>>,
+    pub dry_run: Option<bool>,
+    pub tag_specifications: Option<Vec<TagSpecification>>,
+    pub client_token: String,
+}
+
+impl FromQuery for StartNetworkInsightsAnalysisRequest {
+    fn from_query(q: &Query, prefix: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            network_insights_path_id: q.required(
+                q.scalar(&q.key(prefix, "NetworkInsightsPathId"))?,
+                &q.key(prefix, "NetworkInsightsPathId"),
+            )?,
+            additional_accounts: q.scalar_list(&q.key(prefix, "AdditionalAccount"))?,
+            filter_in_arns: q.scalar_list(&q.key(prefix, "FilterInArn"))?,
+            filter_out_arns: q.scalar_list(&q.key(prefix, "FilterOutArn"))?,
+            dry_run: q.scalar(&q.key(prefix, "DryRun"))?,
+            tag_specifications: q.struct_list(
+                &q.key(prefix, "TagSpecification"),
+                TagSpecification::from_query,
+            )?,
+            client_token: q.required(
+                q.scalar(&q.key(prefix, "ClientToken"))?,
+                &q.key(prefix, "ClientToken"),
+            )?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StartNetworkInsightsAnalysisResult {
+    pub network_insights_analysis: Option<NetworkInsightsAnalysis>,
+}
+
+impl ToXml for StartNetworkInsightsAnalysisResult {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.structure("networkInsightsAnalysis", &self.network_insights_analysis);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StartVpcEndpointServicePrivateDnsVerificationRequest {
     pub dry_run: Option<bool>,
     pub service_id: String,
@@ -7127,6 +8054,29 @@ pub struct TerminateInstancesResult {
 impl ToXml for TerminateInstancesResult {
     fn write_members(&self, w: &mut XmlWriter) {
         w.struct_list("instancesSet", "item", &self.terminating_instances);
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TransitGatewayRouteTableRoute {
+    pub destination_cidr: Option<String>,
+    pub state: Option<String>,
+    pub route_origin: Option<String>,
+    pub prefix_list_id: Option<String>,
+    pub attachment_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+}
+
+impl ToXml for TransitGatewayRouteTableRoute {
+    fn write_members(&self, w: &mut XmlWriter) {
+        w.scalar("destinationCidr", &self.destination_cidr);
+        w.scalar("state", &self.state);
+        w.scalar("routeOrigin", &self.route_origin);
+        w.scalar("prefixListId", &self.prefix_list_id);
+        w.scalar("attachmentId", &self.attachment_id);
+        w.scalar("resourceId", &self.resource_id);
+        w.scalar("resourceType", &self.resource_type);
     }
 }
 
@@ -8097,5 +9047,35 @@ pub const OPERATIONS: &[(&str, Option<&str>, Option<&str>)] = &[
         "DescribeTags",
         Some("DescribeTagsRequest"),
         Some("DescribeTagsResult"),
+    ),
+    (
+        "CreateNetworkInsightsPath",
+        Some("CreateNetworkInsightsPathRequest"),
+        Some("CreateNetworkInsightsPathResult"),
+    ),
+    (
+        "DescribeNetworkInsightsPaths",
+        Some("DescribeNetworkInsightsPathsRequest"),
+        Some("DescribeNetworkInsightsPathsResult"),
+    ),
+    (
+        "DeleteNetworkInsightsPath",
+        Some("DeleteNetworkInsightsPathRequest"),
+        Some("DeleteNetworkInsightsPathResult"),
+    ),
+    (
+        "StartNetworkInsightsAnalysis",
+        Some("StartNetworkInsightsAnalysisRequest"),
+        Some("StartNetworkInsightsAnalysisResult"),
+    ),
+    (
+        "DescribeNetworkInsightsAnalyses",
+        Some("DescribeNetworkInsightsAnalysesRequest"),
+        Some("DescribeNetworkInsightsAnalysesResult"),
+    ),
+    (
+        "DeleteNetworkInsightsAnalysis",
+        Some("DeleteNetworkInsightsAnalysisRequest"),
+        Some("DeleteNetworkInsightsAnalysisResult"),
     ),
 ];

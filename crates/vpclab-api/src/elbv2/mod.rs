@@ -144,7 +144,11 @@ async fn answer(
     let handler = handlers()
         .get(action)
         .ok_or_else(|| ApiError::invalid_action(action))?;
-    let plan = handler(caller, q)?;
+    let mut plan = handler(caller, q)?;
+    if let Plan::ReadThenWrite(decide) = plan {
+        let lab = state.read();
+        plan = decide(&lab)?;
+    }
     let body = match plan {
         Plan::Read(render) => {
             let mut w = XmlWriter::with_capacity(4096);
@@ -152,6 +156,11 @@ async fn answer(
             w.out
         }
         Plan::Write(op, render) => state.write(caller.clone(), *op, render).await?,
+        Plan::ReadThenWrite(_) => {
+            return Err(ApiError::internal(
+                "a plan worked out to another plan to work out",
+            ));
+        }
     };
     Ok(Answer::xml(envelope(action, request_id, &body)))
 }

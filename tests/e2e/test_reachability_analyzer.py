@@ -144,3 +144,33 @@ def test_bad_paths_are_refused_and_nothing_is_created(lab, ec2):
     with pytest.raises(Exception) as e:
         ec2.describe_network_insights_paths(Filters=[{"Name": "colour", "Values": ["red"]}])
     assert e.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_an_analysis_survives_kill_9_as_it_was_found():
+    from conftest import ROOMY, Lab
+    lab = Lab(quotas=ROOMY).start()
+    try:
+        ec2 = lab.client("ec2")
+        _, _, server_sg, client, server = vpc_with_two_instances(ec2, 124)
+        path = ec2.create_network_insights_path(Source=client["InstanceId"], Destination=server["InstanceId"],
+                                                Protocol="tcp", DestinationPort=80)["NetworkInsightsPath"]
+        found = analyse(ec2, path["NetworkInsightsPathId"])
+        assert found["NetworkPathFound"] is True
+        lab.kill9()
+        lab.start()
+        ec2 = lab.client("ec2")
+        # The network changed after the analysis; the kept answer did not.
+        ec2.revoke_security_group_ingress(GroupId=server_sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "10.124.0.0/16"}]}])
+        [after] = ec2.describe_network_insights_analyses(
+            NetworkInsightsAnalysisIds=[found["NetworkInsightsAnalysisId"]])["NetworkInsightsAnalyses"]
+        assert after["NetworkPathFound"] is True
+        # Every component as it was, the revoked rule's range included.
+        assert after["ForwardPathComponents"] == found["ForwardPathComponents"]
+        assert after["ReturnPathComponents"] == found["ReturnPathComponents"]
+        rule = next(c["SecurityGroupRule"] for c in after["ForwardPathComponents"]
+                    if c["Component"]["Id"] == server_sg)
+        assert rule["Cidr"] == "10.124.0.0/16"
+        assert analyse(ec2, path["NetworkInsightsPathId"])["NetworkPathFound"] is False
+    finally:
+        lab.cleanup()

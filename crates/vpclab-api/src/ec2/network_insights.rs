@@ -8,7 +8,10 @@
 //! StartNetworkInsightsAnalysis says `running`, as AWS does, and the analysis is
 //! `succeeded` by the first Describe.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
+
+use serde::{Deserialize, Serialize};
 
 use vpclab_model::{
     Caller, CreateNetworkInsightsPath, Kind, Lab, NetworkInsightsAnalysis,
@@ -271,16 +274,17 @@ fn start_analysis(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
         let (found, finding) = match flow_of(lab, path) {
             Ok(flow) => {
                 let trace = vpclab_reach::trace(lab, &flow);
-                let text =
-                    serde_json::to_string(&trace).map_err(|e| ApiError::internal(e.to_string()))?;
-                (trace.is_delivered(), Finding::Traced(text))
+                (
+                    trace.is_delivered(),
+                    Finding::Traced(Box::new(Snapshot::take(lab, trace))),
+                )
             }
             Err(why) => (false, Finding::Failed(why)),
         };
         let op = Operation::StartNetworkInsightsAnalysis {
             network_insights_path_id: path.id.to_string(),
             network_path_found: found,
-            finding: finding.encode(),
+            finding: finding.encode()?,
             tags,
         };
         Ok(Plan::write(op, |lab, outcome| {
@@ -306,24 +310,163 @@ fn start_analysis(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
     }))
 }
 
-/// What an analysis found: the engine's trace, or why the path could not be traced.
+/// What an analysis found, as the model keeps it: the engine's trace with what the
+/// rendering needs of the lab as it stood (owners, placements, the rules the trace names),
+/// so that the answer stays the one given when the network changes or resources go.
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    trace: Trace,
+    owners: BTreeMap<String, String>,
+    placements: BTreeMap<String, (String, String)>,
+    sg_rules: BTreeMap<String, SgRuleSeen>,
+    acl_entries: BTreeMap<String, AclEntrySeen>,
+    direction: Option<String>,
+}
+
+/// A security group rule as it stood.
+#[derive(Serialize, Deserialize)]
+struct SgRuleSeen {
+    egress: bool,
+    protocol: String,
+    ports: Option<(i32, i32)>,
+    cidr: Option<String>,
+    prefix_list: Option<String>,
+    group: Option<String>,
+}
+
+/// A network ACL entry as it stood.
+#[derive(Serialize, Deserialize)]
+struct AclEntrySeen {
+    cidr: String,
+    protocol: String,
+    ports: Option<(i32, i32)>,
+}
+
+fn acl_key(acl: &str, number: u16, egress: bool) -> String {
+    format!(
+        "{acl}/{number}/{}",
+        if egress { "egress" } else { "ingress" }
+    )
+}
+
+impl Snapshot {
+    /// The trace and what it names, read from the lab now.
+    fn take(lab: &Lab, trace: Trace) -> Snapshot {
+        let mut s = Snapshot {
+            direction: direction(lab, trace.refusal()).map(str::to_owned),
+            trace,
+            owners: BTreeMap::new(),
+            placements: BTreeMap::new(),
+            sg_rules: BTreeMap::new(),
+            acl_entries: BTreeMap::new(),
+        };
+        let hops = s.trace.forward.iter().chain(&s.trace.reverse);
+        let refusal = s.trace.refusal().map(|r| (&r.component, &r.rule));
+        let named: Vec<(&Component, Option<&Rule>)> = hops
+            .map(|h| (&h.component, h.rule.as_ref()))
+            .chain(refusal.map(|(c, r)| (c, r.as_ref())))
+            .collect();
+        let mut owners = BTreeMap::new();
+        let mut placements = BTreeMap::new();
+        let mut sg_rules = BTreeMap::new();
+        let mut acl_entries = BTreeMap::new();
+        for (c, rule) in named {
+            if let Some(owner) = owner_of(lab, &c.id) {
+                owners.insert(c.id.clone(), owner);
+            }
+            if let (Some(vpc), Some(subnet)) = placement(lab, c) {
+                placements.insert(c.id.clone(), (vpc.clone(), subnet.clone()));
+                for id in [vpc, subnet] {
+                    if let Some(owner) = owner_of(lab, &id) {
+                        owners.insert(id, owner);
+                    }
+                }
+            }
+            match rule {
+                Some(Rule::SecurityGroupRule {
+                    group_id, rule_id, ..
+                }) => {
+                    let seen = lab
+                        .security_group(group_id)
+                        .and_then(|g| g.rules.iter().find(|r| r.id.as_str() == rule_id))
+                        .map(|r| SgRuleSeen {
+                            egress: r.is_egress,
+                            protocol: r.protocol.to_string(),
+                            ports: r.ports.map(|p| (p.from, p.to)),
+                            cidr: match &r.peer {
+                                RulePeer::Cidr(net) => Some(net.to_string()),
+                                _ => None,
+                            },
+                            prefix_list: match &r.peer {
+                                RulePeer::PrefixList(pl) => Some(pl.to_string()),
+                                _ => None,
+                            },
+                            group: match &r.peer {
+                                RulePeer::Group(g) => Some(g.group_id.to_string()),
+                                _ => None,
+                            },
+                        });
+                    if let Some(seen) = seen {
+                        sg_rules.insert(rule_id.clone(), seen);
+                    }
+                }
+                Some(Rule::NetworkAclEntry {
+                    network_acl_id,
+                    rule_number,
+                    egress,
+                    ..
+                }) => {
+                    let entry = lab.network_acl(network_acl_id).and_then(|a| {
+                        a.entries
+                            .iter()
+                            .find(|e| e.rule_number == *rule_number && e.egress == *egress)
+                    });
+                    if let Some(e) = entry {
+                        acl_entries.insert(
+                            acl_key(network_acl_id, *rule_number, *egress),
+                            AclEntrySeen {
+                                cidr: e.cidr.to_string(),
+                                protocol: e.protocol.to_string(),
+                                ports: e.port_range.map(|p| (p.from, p.to)),
+                            },
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        s.owners = owners;
+        s.placements = placements;
+        s.sg_rules = sg_rules;
+        s.acl_entries = acl_entries;
+        s
+    }
+}
+
+/// What an analysis found: the snapshot, or why the path could not be traced.
 enum Finding {
-    Traced(String),
+    Traced(Box<Snapshot>),
     Failed(String),
 }
 
 impl Finding {
-    /// `trace:<json>` or `failed:<why>`, as the model keeps it.
-    fn encode(&self) -> String {
-        match self {
-            Finding::Traced(json) => format!("trace:{json}"),
+    /// `snapshot:<json>` or `failed:<why>`, as the model keeps it.
+    fn encode(&self) -> Result<String, ApiError> {
+        Ok(match self {
+            Finding::Traced(snapshot) => format!(
+                "snapshot:{}",
+                serde_json::to_string(snapshot).map_err(|e| ApiError::internal(e.to_string()))?
+            ),
             Finding::Failed(why) => format!("failed:{why}"),
-        }
+        })
     }
 
     fn decode(text: &str) -> Finding {
         match text.split_once(':') {
-            Some(("trace", json)) => Finding::Traced(json.to_owned()),
+            Some(("snapshot", json)) => match serde_json::from_str(json) {
+                Ok(s) => Finding::Traced(Box::new(s)),
+                Err(e) => Finding::Failed(format!("the kept finding does not read back: {e}")),
+            },
             Some((_, why)) => Finding::Failed(why.to_owned()),
             None => Finding::Failed(text.to_owned()),
         }
@@ -331,7 +474,7 @@ impl Finding {
 }
 
 /// An analysis as the wire shows it.
-fn analysis_shape(lab: &Lab, a: &NetworkInsightsAnalysis) -> shapes::NetworkInsightsAnalysis {
+fn analysis_shape(a: &NetworkInsightsAnalysis) -> shapes::NetworkInsightsAnalysis {
     let mut shape = shapes::NetworkInsightsAnalysis {
         network_insights_analysis_id: Some(a.id.to_string()),
         network_insights_analysis_arn: Some(a.arn()),
@@ -340,19 +483,15 @@ fn analysis_shape(lab: &Lab, a: &NetworkInsightsAnalysis) -> shapes::NetworkInsi
         tags: Some(tag_set(&a.tags).unwrap_or_default()),
         ..Default::default()
     };
-    let trace = match Finding::decode(&a.finding) {
-        Finding::Traced(json) => serde_json::from_str::<Trace>(&json).map_err(|e| e.to_string()),
-        Finding::Failed(why) => Err(why),
-    };
-    match trace {
-        Ok(trace) => {
+    match Finding::decode(&a.finding) {
+        Finding::Traced(s) => {
             shape.status = Some("succeeded".into());
             shape.network_path_found = Some(a.network_path_found);
-            shape.forward_path_components = Some(components(lab, a, &trace.forward));
-            shape.return_path_components = Some(components(lab, a, &trace.reverse));
-            shape.explanations = Some(explanations(lab, a, &trace));
+            shape.forward_path_components = Some(components(&s, a, &s.trace.forward));
+            shape.return_path_components = Some(components(&s, a, &s.trace.reverse));
+            shape.explanations = Some(explanations(&s, a));
         }
-        Err(why) => {
+        Finding::Failed(why) => {
             shape.status = Some("failed".into());
             shape.status_message = Some(why);
         }
@@ -361,14 +500,22 @@ fn analysis_shape(lab: &Lab, a: &NetworkInsightsAnalysis) -> shapes::NetworkInsi
 }
 
 /// A component as the wire names it.
-fn component(lab: &Lab, a: &NetworkInsightsAnalysis, c: &Component) -> shapes::AnalysisComponent {
+fn component(
+    s: &Snapshot,
+    a: &NetworkInsightsAnalysis,
+    c: &Component,
+) -> shapes::AnalysisComponent {
     let arn = match c.kind {
         ComponentKind::LoadBalancer | ComponentKind::Listener | ComponentKind::TargetGroup => {
             Some(c.id.clone())
         }
         ComponentKind::Internet | ComponentKind::AwsService => None,
         _ => resource_type(&c.id).map(|kind| {
-            let owner = owner_of(lab, &c.id).unwrap_or_else(|| a.owner_id.to_string());
+            let owner = s
+                .owners
+                .get(&c.id)
+                .cloned()
+                .unwrap_or_else(|| a.owner_id.to_string());
             format!("arn:aws:ec2:{}:{owner}:{kind}/{}", a.region.name(), c.id)
         }),
     };
@@ -380,13 +527,12 @@ fn component(lab: &Lab, a: &NetworkInsightsAnalysis, c: &Component) -> shapes::A
     }
 }
 
-fn by_id(lab: &Lab, a: &NetworkInsightsAnalysis, id: &str) -> shapes::AnalysisComponent {
+fn by_id(s: &Snapshot, a: &NetworkInsightsAnalysis, id: &str) -> shapes::AnalysisComponent {
     let kind = match resource_type(id) {
         Some("vpc") => ComponentKind::Vpc,
-        Some("subnet") => ComponentKind::Subnet,
-        _ => ComponentKind::SecurityGroup,
+        _ => ComponentKind::Subnet,
     };
-    component(lab, a, &Component::new(kind, id))
+    component(s, a, &Component::new(kind, id))
 }
 
 fn ports(from: u16, to: u16) -> shapes::PortRange {
@@ -394,6 +540,13 @@ fn ports(from: u16, to: u16) -> shapes::PortRange {
         r#from: Some(i32::from(from)),
         to: Some(i32::from(to)),
     }
+}
+
+fn seen_ports(p: Option<(i32, i32)>) -> Option<shapes::PortRange> {
+    p.map(|(from, to)| shapes::PortRange {
+        r#from: Some(from),
+        to: Some(to),
+    })
 }
 
 /// A packet header: addresses, ports and the protocol by number.
@@ -408,57 +561,43 @@ fn header(h: &Header) -> shapes::AnalysisPacketHeader {
     }
 }
 
-fn model_ports(p: Option<vpclab_model::PortRange>) -> Option<shapes::PortRange> {
-    p.map(|p| shapes::PortRange {
-        r#from: Some(p.from),
-        to: Some(p.to),
-    })
-}
-
-/// A security group rule as the wire shows it, read from the lab when it still has it.
+/// A security group rule as the wire shows it, as it stood.
 fn security_group_rule(
-    lab: &Lab,
+    s: &Snapshot,
     group_id: &str,
     rule_id: &str,
 ) -> shapes::AnalysisSecurityGroupRule {
-    let rule = lab
-        .security_group(group_id)
-        .and_then(|g| g.rules.iter().find(|r| r.id.as_str() == rule_id));
     let mut out = shapes::AnalysisSecurityGroupRule {
         security_group_id: Some(group_id.to_owned()),
         ..Default::default()
     };
-    if let Some(r) = rule {
-        out.direction = Some(if r.is_egress { "egress" } else { "ingress" }.into());
-        out.protocol = Some(r.protocol.to_string());
-        out.port_range = model_ports(r.ports);
-        match &r.peer {
-            RulePeer::Cidr(net) => out.cidr = Some(net.to_string()),
-            RulePeer::PrefixList(pl) => out.prefix_list_id = Some(pl.to_string()),
-            RulePeer::Group(g) => out.security_group_id = Some(g.group_id.to_string()),
+    if let Some(r) = s.sg_rules.get(rule_id) {
+        out.direction = Some(if r.egress { "egress" } else { "ingress" }.into());
+        out.protocol = Some(r.protocol.clone());
+        out.port_range = seen_ports(r.ports);
+        out.cidr = r.cidr.clone();
+        out.prefix_list_id = r.prefix_list.clone();
+        if let Some(g) = &r.group {
+            out.security_group_id = Some(g.clone());
         }
     }
     out
 }
 
-/// A network ACL entry as the wire shows it, read from the lab when it still has it.
+/// A network ACL entry as the wire shows it, as it stood.
 fn acl_rule(
-    lab: &Lab,
+    s: &Snapshot,
     acl: &str,
     number: u16,
     egress: bool,
     allow: bool,
 ) -> shapes::AnalysisAclRule {
-    let entry = lab.network_acl(acl).and_then(|a| {
-        a.entries
-            .iter()
-            .find(|e| e.rule_number == number && e.egress == egress)
-    });
+    let entry = s.acl_entries.get(&acl_key(acl, number, egress));
     shapes::AnalysisAclRule {
-        cidr: entry.map(|e| e.cidr.to_string()),
+        cidr: entry.map(|e| e.cidr.clone()),
         egress: Some(egress),
-        port_range: entry.and_then(|e| model_ports(e.port_range)),
-        protocol: entry.map(|e| e.protocol.to_string()),
+        port_range: entry.and_then(|e| seen_ports(e.ports)),
+        protocol: entry.map(|e| e.protocol.clone()),
         rule_action: Some(if allow { "allow" } else { "deny" }.into()),
         rule_number: Some(i32::from(number)),
     }
@@ -511,60 +650,84 @@ fn placement(lab: &Lab, c: &Component) -> (Option<String>, Option<String>) {
     }
 }
 
+/// The rule a hop or a refusal names, on a path component or an explanation.
+fn rule_fields(
+    s: &Snapshot,
+    rule: Option<&Rule>,
+) -> (
+    Option<shapes::AnalysisSecurityGroupRule>,
+    Option<shapes::AnalysisAclRule>,
+    Option<shapes::AnalysisRouteTableRoute>,
+) {
+    match rule {
+        Some(Rule::SecurityGroupRule {
+            group_id, rule_id, ..
+        }) => (Some(security_group_rule(s, group_id, rule_id)), None, None),
+        Some(Rule::NetworkAclEntry {
+            network_acl_id,
+            rule_number,
+            egress,
+            allow,
+        }) => (
+            None,
+            Some(acl_rule(s, network_acl_id, *rule_number, *egress, *allow)),
+            None,
+        ),
+        Some(Rule::Route {
+            destination,
+            target,
+            ..
+        }) => (None, None, Some(route(destination, target))),
+        Some(Rule::Stateful { .. }) | None => (None, None, None),
+    }
+}
+
 /// A list of hops as AWS's path components, numbered from 1.
-fn components(lab: &Lab, a: &NetworkInsightsAnalysis, hops: &[Hop]) -> Vec<shapes::PathComponent> {
+fn components(
+    s: &Snapshot,
+    a: &NetworkInsightsAnalysis,
+    hops: &[Hop],
+) -> Vec<shapes::PathComponent> {
     hops.iter()
         .enumerate()
         .map(|(n, hop)| {
-            let (vpc, subnet) = placement(lab, &hop.component);
-            let mut out = shapes::PathComponent {
+            let placed = s.placements.get(&hop.component.id);
+            let (security_group_rule, acl_rule, route_table_route) =
+                rule_fields(s, hop.rule.as_ref());
+            shapes::PathComponent {
                 sequence_number: Some(n as i32 + 1),
-                component: Some(component(lab, a, &hop.component)),
+                component: Some(component(s, a, &hop.component)),
                 outbound_header: Some(header(&hop.outbound)),
                 inbound_header: (hop.inbound != hop.outbound).then(|| header(&hop.inbound)),
-                vpc: vpc.map(|v| by_id(lab, a, &v)),
-                subnet: subnet.map(|s| by_id(lab, a, &s)),
+                vpc: placed.map(|(v, _)| by_id(s, a, v)),
+                subnet: placed.map(|(_, sub)| by_id(s, a, sub)),
+                security_group_rule,
+                acl_rule,
+                route_table_route,
                 ..Default::default()
-            };
-            match &hop.rule {
-                Some(Rule::SecurityGroupRule {
-                    group_id, rule_id, ..
-                }) => out.security_group_rule = Some(security_group_rule(lab, group_id, rule_id)),
-                Some(Rule::NetworkAclEntry {
-                    network_acl_id,
-                    rule_number,
-                    egress,
-                    allow,
-                }) => {
-                    out.acl_rule =
-                        Some(acl_rule(lab, network_acl_id, *rule_number, *egress, *allow))
-                }
-                Some(Rule::Route {
-                    destination,
-                    target,
-                    ..
-                }) => out.route_table_route = Some(route(destination, target)),
-                Some(Rule::Stateful { .. }) | None => {}
             }
-            out
         })
         .collect()
 }
 
 /// Why a path is not found: the refusal as AWS's explanation (its code, direction, the
 /// component and what it carries of the rule), with the packet's address and port.
-fn explanations(lab: &Lab, a: &NetworkInsightsAnalysis, trace: &Trace) -> Vec<shapes::Explanation> {
-    let Some(refusal) = trace.refusal() else {
+fn explanations(s: &Snapshot, a: &NetworkInsightsAnalysis) -> Vec<shapes::Explanation> {
+    let Some(refusal) = s.trace.refusal() else {
         return Vec::new();
     };
-    let c = component(lab, a, &refusal.component);
+    let c = component(s, a, &refusal.component);
+    let (security_group_rule, acl_rule, route_table_route) = rule_fields(s, refusal.rule.as_ref());
     let mut out = shapes::Explanation {
         explanation_code: Some(refusal.code.as_str().to_owned()),
-        direction: direction(lab, refusal).map(Into::into),
+        direction: s.direction.clone(),
         component: Some(c.clone()),
         address: Some(refusal.header.destination.to_string()),
         port: Some(i32::from(refusal.header.destination_port)),
         protocols: Some(vec![refusal.header.protocol.to_string()]),
+        security_group_rule,
+        acl_rule,
+        route_table_route,
         ..Default::default()
     };
     match refusal.component.kind {
@@ -586,29 +749,13 @@ fn explanations(lab: &Lab, a: &NetworkInsightsAnalysis, trace: &Trace) -> Vec<sh
         ComponentKind::TargetGroup => out.load_balancer_target_group = Some(c),
         _ => {}
     }
-    match &refusal.rule {
-        Some(Rule::NetworkAclEntry {
-            network_acl_id,
-            rule_number,
-            egress,
-            allow,
-        }) => out.acl_rule = Some(acl_rule(lab, network_acl_id, *rule_number, *egress, *allow)),
-        Some(Rule::Route {
-            destination,
-            target,
-            ..
-        }) => out.route_table_route = Some(route(destination, target)),
-        Some(Rule::SecurityGroupRule {
-            group_id, rule_id, ..
-        }) => out.security_group_rule = Some(security_group_rule(lab, group_id, rule_id)),
-        Some(Rule::Stateful { .. }) | None => {}
-    }
     vec![out]
 }
 
 /// Which way a security group or network ACL refused: `egress` when the packet was
 /// leaving the interface (or subnet) that refused it, `ingress` when arriving.
-fn direction(lab: &Lab, refusal: &vpclab_reach::Refusal) -> Option<&'static str> {
+fn direction(lab: &Lab, refusal: Option<&vpclab_reach::Refusal>) -> Option<&'static str> {
+    let refusal = refusal?;
     let egress = match (&refusal.rule, refusal.component.kind) {
         (Some(Rule::NetworkAclEntry { egress, .. }), _) => *egress,
         (_, ComponentKind::SecurityGroup) => {
@@ -656,7 +803,7 @@ fn describe_analyses(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
                     && start.is_none_or(|s| a.start_date.0 >= s)
                     && end.is_none_or(|e| a.start_date.0 <= e)
             })
-            .map(|a| (a, analysis_shape(lab, a)))
+            .map(|a| (a, analysis_shape(a)))
             .collect();
         let found = filters.keep(candidates, |(a, shape), name| match name {
             "path-found" => one(a.network_path_found),

@@ -103,10 +103,16 @@ pub(crate) fn to_json(node: &Yaml<'_>) -> Result<Value, CfnError> {
     })
 }
 
-/// A scalar under YAML 1.2's core schema, except that an empty plain scalar is null.
+/// A scalar under YAML 1.2's core schema (where an empty plain scalar is null and `True`,
+/// `TRUE` are booleans too).
 fn scalar(text: &str, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> Result<Value, CfnError> {
-    if style == ScalarStyle::Plain && text.is_empty() && tag.is_none() {
-        return Ok(Value::Null);
+    if style == ScalarStyle::Plain && tag.is_none() {
+        match text {
+            "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
+            "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
+            "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
+            _ => {}
+        }
     }
     Scalar::parse_from_cow_and_metadata(Cow::Borrowed(text), style, tag)
         .map(|s| scalar_json(&s))
@@ -154,7 +160,10 @@ fn long_form(tag: &Tag, value: Value) -> Result<Value, CfnError> {
         "GetAZs" if value.is_null() => ("Fn::GetAZs".to_string(), Value::String(String::new())),
         name @ ("Sub" | "Join" | "Select" | "Split" | "GetAZs" | "If" | "Equals" | "And" | "Or"
         | "Not" | "FindInMap" | "Base64" | "Cidr" | "ImportValue" | "Transform"
-        | "Length" | "ToJsonString") => (format!("Fn::{name}"), value),
+        | "Length" | "ToJsonString"
+        // Rule functions, kept for the Rules section (not evaluated).
+        | "ValueOf" | "ValueOfAll" | "EachMemberEquals" | "EachMemberIn" | "Contains"
+        | "RefAll") => (format!("Fn::{name}"), value),
         other => return Err(CfnError::Syntax(format!("unknown tag !{other}"))),
     };
     let mut map = Map::new();
@@ -216,8 +225,10 @@ mod tests {
     #[test]
     fn scalars_keep_cloudformations_meaning() {
         assert_eq!(
-            yaml("Version: 2012-10-17\nN: 42\nF: 1.5\nB: true\nS: '42'\nY: yes\nE:\n"),
-            json!({"Version": "2012-10-17", "N": 42, "F": 1.5, "B": true, "S": "42", "Y": "yes", "E": null})
+            yaml(
+                "Version: 2012-10-17\nN: 42\nF: 1.5\nB: true\nT: TRUE\nS: '42'\nQ: 'true'\nY: yes\nE:\n"
+            ),
+            json!({"Version": "2012-10-17", "N": 42, "F": 1.5, "B": true, "T": true, "S": "42", "Q": "true", "Y": "yes", "E": null})
         );
     }
 

@@ -1,4 +1,5 @@
-//! Every real template in shared/cases/cfn: it parses, its parameters resolve, its conditions
+//! Every real template in shared/cases/cfn (copied verbatim, with their licenses, into
+//! tests/cases so that a clean clone tests them): it parses, its parameters resolve, its conditions
 //! evaluate, `order` puts each resource after what it refers to, and every resource's
 //! Properties and every output resolve against a fake of the deployed resources.
 
@@ -194,7 +195,7 @@ struct Loaded {
 
 fn load(file: &str, given: &[(&str, &str)]) -> Loaded {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/cases/cfn")
+        .join("tests/cases")
         .join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let template = Template::parse(&text).unwrap_or_else(|e| panic!("{file}: {e}"));

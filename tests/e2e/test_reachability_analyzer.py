@@ -73,6 +73,12 @@ def test_an_analysis_explains_a_refusal_and_later_finds_the_path(lab, ec2):
     paths = ec2.describe_network_insights_paths(Filters=[{"Name": "source", "Values": [client["InstanceId"]]},
                                                          {"Name": "tag:team", "Values": ["net"]}])
     assert [p["NetworkInsightsPathId"] for p in paths["NetworkInsightsPaths"]] == [path["NetworkInsightsPathId"]]
+    # Tags work as on every other resource: CreateTags, and DescribeTags lists them.
+    ec2.create_tags(Resources=[found["NetworkInsightsAnalysisId"]], Tags=[{"Key": "run", "Value": "2"}])
+    tagged = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [
+        path["NetworkInsightsPathId"], found["NetworkInsightsAnalysisId"]]}])["Tags"]
+    assert sorted((t["ResourceType"], t["Key"]) for t in tagged) == [
+        ("network-insights-analysis", "run"), ("network-insights-path", "team")]
 
     # The aws CLI reads the same answer.
     code, out = lab.aws("ec2", "describe-network-insights-analyses", "--network-insights-analysis-ids",

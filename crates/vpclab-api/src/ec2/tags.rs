@@ -140,6 +140,8 @@ fn tagged<'a>(lab: &'a Lab, caller: &Caller) -> Vec<(String, &'static str, &'a T
         vpc_endpoint_services, "vpc-endpoint-service", id;
         vpc_peering_connections, "vpc-peering-connection", id;
         flow_logs, "vpc-flow-log", id;
+        network_insights_paths, "network-insights-path", id;
+        network_insights_analyses, "network-insights-analysis", id;
     }
     out.retain(|(_, _, tags)| !tags.is_empty());
     out

@@ -1,0 +1,354 @@
+//! Deploying the real templates in tests/cases into a lab, and taking them down again.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+use vpclab_cfn::{
+    CfnError, Context, DeployOptions, ResourceStatus, Stack, Template, deploy, undeploy,
+};
+use vpclab_model::{AccountId, Caller, Lab, NatGatewayState, Region, RouteTarget, Timestamp};
+
+const ACCOUNT: &str = "111111111111";
+
+/// A lab as AWS gives an account (a default VPC in every region), and a caller in us-east-1.
+fn lab() -> (Lab, Caller) {
+    let account = AccountId::parse(ACCOUNT).unwrap();
+    let mut lab = Lab::new(7);
+    let now = Timestamp(1_700_000_000_000);
+    lab.add_account(&account, now);
+    (lab, Caller::new(account, Region::default_region(), now))
+}
+
+/// The stack's context, with the lab's Availability Zones for `Fn::GetAZs`.
+fn context(stack_name: &str) -> Context {
+    let region = Region::default_region();
+    Context {
+        region: region.name().into(),
+        account_id: ACCOUNT.into(),
+        stack_name: stack_name.into(),
+        stack_id: format!(
+            "arn:aws:cloudformation:{}:{ACCOUNT}:stack/{stack_name}/51af3dc0-da77-11e4-872e-1234567db123",
+            region.name()
+        ),
+        availability_zones: region.zones().map(|z| z.name).collect(),
+    }
+}
+
+fn template(name: &str) -> Template {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cases")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    Template::parse(&text).unwrap()
+}
+
+fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn id<'s>(stack: &'s Stack, logical_id: &str) -> &'s str {
+    &stack
+        .resource(logical_id)
+        .unwrap_or_else(|| panic!("no resource {logical_id}"))
+        .physical_id
+}
+
+fn snapshot(lab: &Lab) -> Value {
+    serde_json::to_value(lab).unwrap()
+}
+
+/// The target of the route to `destination` in `route_table`.
+fn route_target(lab: &Lab, route_table: &str, destination: &str) -> Option<RouteTarget> {
+    lab.route_table(route_table)?
+        .routes
+        .iter()
+        .find(|r| r.destination.to_string() == destination)
+        .map(|r| r.target.clone())
+}
+
+#[test]
+fn managed_nat_vpc_deploys_and_undeploys() {
+    let (mut lab, caller) = lab();
+    let before = snapshot(&lab);
+    let zones = context("nat").availability_zones;
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &template("01-awscfn-vpc-managed-nat-private-subnet.yaml"),
+        &BTreeMap::new(),
+        &context("nat"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        stack
+            .resources
+            .iter()
+            .all(|r| r.status == ResourceStatus::Created)
+    );
+
+    let vpc_id = id(&stack, "VPC");
+    let vpc = lab.vpc(vpc_id).unwrap();
+    assert_eq!(
+        vpc.cidr_block_associations[0].cidr.to_string(),
+        "10.0.0.0/16"
+    );
+    assert!(vpc.enable_dns_support && vpc.enable_dns_hostnames);
+    assert_eq!(vpc.tags["Name"], "VPC Public and Private with NAT");
+    assert_eq!(vpc.tags["Application"], "nat");
+
+    for (logical, cidr, zone, public) in [
+        ("PublicSubnet0", "10.0.0.0/24", 0, true),
+        ("PublicSubnet1", "10.0.1.0/24", 1, true),
+        ("PrivateSubnet0", "10.0.2.0/24", 0, false),
+        ("PrivateSubnet1", "10.0.3.0/24", 1, false),
+    ] {
+        let subnet = lab.subnet(id(&stack, logical)).unwrap();
+        assert_eq!(subnet.cidr_block.to_string(), cidr, "{logical}");
+        assert_eq!(subnet.availability_zone, zones[zone], "{logical}");
+        assert_eq!(subnet.vpc_id.to_string(), vpc_id);
+        assert_eq!(subnet.map_public_ip_on_launch, public, "{logical}");
+    }
+
+    // Each NAT gateway has its EIP and sits in its public subnet.
+    for (nat, eip, subnet) in [
+        ("NATGateway0", "ElasticIP0", "PublicSubnet0"),
+        ("NATGateway1", "ElasticIP1", "PublicSubnet1"),
+    ] {
+        let gateway = lab.nat_gateway(id(&stack, nat)).unwrap();
+        assert_eq!(gateway.subnet_id.to_string(), id(&stack, subnet));
+        // Ref on an EIP is its public address.
+        assert_eq!(
+            gateway.public_ip.map(|ip| ip.to_string()).as_deref(),
+            Some(id(&stack, eip))
+        );
+        let allocation = &stack.resource(eip).unwrap().attributes["AllocationId"];
+        assert_eq!(
+            gateway.allocation_id.as_ref().map(|a| a.to_string()),
+            allocation.as_str().map(String::from)
+        );
+    }
+
+    // Routes: the public table to the IGW, each private one to its NAT gateway.
+    let igw = id(&stack, "InternetGateway");
+    assert_eq!(
+        lab.internet_gateway_of(&vpc.id)
+            .map(|g| g.id.to_string())
+            .as_deref(),
+        Some(igw)
+    );
+    match route_target(&lab, id(&stack, "PublicRouteTable"), "0.0.0.0/0") {
+        Some(RouteTarget::InternetGateway(g)) => assert_eq!(g.to_string(), igw),
+        other => panic!("public default route: {other:?}"),
+    }
+    for (table, nat, subnet) in [
+        ("PrivateRouteTable0", "NATGateway0", "PrivateSubnet0"),
+        ("PrivateRouteTable1", "NATGateway1", "PrivateSubnet1"),
+    ] {
+        match route_target(&lab, id(&stack, table), "0.0.0.0/0") {
+            Some(RouteTarget::NatGateway(n)) => assert_eq!(n.to_string(), id(&stack, nat)),
+            other => panic!("{table} default route: {other:?}"),
+        }
+        let s = lab.subnet(id(&stack, subnet)).unwrap();
+        assert_eq!(
+            lab.route_table_for_subnet(s).unwrap().id.to_string(),
+            id(&stack, table)
+        );
+    }
+
+    // The public NACL: its two entries, and both public subnets use it.
+    let acl_id = id(&stack, "PublicNetworkAcl");
+    let acl = lab.network_acl(acl_id).unwrap();
+    let entries: Vec<(u16, bool)> = acl
+        .entries
+        .iter()
+        .filter(|e| e.rule_number == 100)
+        .map(|e| (e.rule_number, e.egress))
+        .collect();
+    assert_eq!(entries.len(), 2, "{:?}", acl.entries);
+    assert!(entries.contains(&(100, false)) && entries.contains(&(100, true)));
+    for subnet in ["PublicSubnet0", "PublicSubnet1"] {
+        let s = lab.subnet(id(&stack, subnet)).unwrap();
+        assert_eq!(
+            lab.network_acl_for_subnet(&s.id).unwrap().id.to_string(),
+            acl_id
+        );
+    }
+    let private = lab.subnet(id(&stack, "PrivateSubnet0")).unwrap();
+    assert!(lab.network_acl_for_subnet(&private.id).unwrap().is_default);
+
+    // Outputs and exports.
+    assert_eq!(stack.outputs["VPCId"], vpc_id);
+    assert_eq!(
+        stack.outputs["PrivateSubnet1"],
+        id(&stack, "PrivateSubnet1")
+    );
+    assert_eq!(
+        stack.outputs["DefaultSecurityGroup"],
+        vpc.default_security_group_id.to_string()
+    );
+    assert_eq!(stack.exports["us-east-1-nat-VPC"], vpc_id);
+    assert_eq!(stack.exports.len(), 6);
+
+    // Everything applied is journaled, and a replay onto the same lab gives the same lab.
+    let (mut replayed, _) = self::lab();
+    for op in &stack.applied {
+        replayed.apply(&caller, op).unwrap();
+    }
+    assert_eq!(snapshot(&replayed), snapshot(&lab));
+
+    // Undeploy removes all of it.
+    let deleted = undeploy(&mut lab, &caller, &stack).unwrap();
+    assert!(!deleted.is_empty());
+    assert!(lab.vpc(vpc_id).is_none());
+    assert!(lab.internet_gateway(igw).is_none());
+    for subnet in ["PublicSubnet0", "PrivateSubnet1"] {
+        assert!(lab.subnet(id(&stack, subnet)).is_none());
+    }
+    assert!(lab.network_acl(acl_id).is_none());
+    assert!(lab.route_table(id(&stack, "PublicRouteTable")).is_none());
+    for eip in ["ElasticIP0", "ElasticIP1"] {
+        let allocation = stack.resource(eip).unwrap().attributes["AllocationId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(lab.address(&allocation).is_none());
+    }
+    // AWS keeps a deleted NAT gateway visible for a while, in state `deleted`.
+    for nat in ["NATGateway0", "NATGateway1"] {
+        assert!(
+            lab.nat_gateway(id(&stack, nat))
+                .is_none_or(|n| n.state == NatGatewayState::Deleted)
+        );
+    }
+    let after = snapshot(&lab);
+    assert_eq!(after["vpcs"], before["vpcs"]);
+    assert_eq!(after["subnets"], before["subnets"]);
+    assert_eq!(after["addresses"], before["addresses"]);
+    assert_eq!(after["internet_gateways"], before["internet_gateways"]);
+    assert_eq!(after["route_tables"], before["route_tables"]);
+    assert_eq!(after["network_acls"], before["network_acls"]);
+}
+
+const SUBNET_OUTSIDE: &str = r#"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  Outside:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 192.168.0.0/24
+"#;
+
+#[test]
+fn a_failing_resource_rolls_the_stack_back() {
+    let (mut lab, caller) = lab();
+    let before = snapshot(&lab);
+    let err = deploy(
+        &mut lab,
+        &caller,
+        &Template::parse(SUBNET_OUTSIDE).unwrap(),
+        &BTreeMap::new(),
+        &context("bad"),
+        &DeployOptions::default(),
+    )
+    .unwrap_err();
+    match &err {
+        CfnError::Resource {
+            logical_id, code, ..
+        } => {
+            assert_eq!(logical_id, "Outside");
+            assert_eq!(code, "InvalidSubnet.Range");
+        }
+        other => panic!("unexpected error: {other:?}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.contains("Outside") && message.contains("InvalidSubnet.Range"),
+        "{message}"
+    );
+    assert_eq!(snapshot(&lab), before);
+    // The id generator was restored too: the next VPC gets the id the first one got.
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &Template::parse(&SUBNET_OUTSIDE.replace("192.168.0.0/24", "10.0.0.0/24")).unwrap(),
+        &BTreeMap::new(),
+        &context("good"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    let (mut fresh, _) = self::lab();
+    for op in &stack.applied {
+        fresh.apply(&caller, op).unwrap();
+    }
+    assert_eq!(snapshot(&fresh), snapshot(&lab));
+}
+
+#[test]
+fn unsupported_types_are_refused_before_anything_is_applied() {
+    let (mut lab, caller) = lab();
+    let before = snapshot(&lab);
+    let template = template("02-awscfn-endpoints-no-igw-s3gw-cfn-interface.yaml");
+    let given = params(&[
+        ("LinuxAMI", "ami-0123456789abcdef0"),
+        ("EnvironmentName", "lab"),
+    ]);
+    let err = deploy(
+        &mut lab,
+        &caller,
+        &template,
+        &given,
+        &context("endpoints"),
+        &DeployOptions::default(),
+    )
+    .unwrap_err();
+    match &err {
+        CfnError::Unsupported(types) => {
+            assert!(types.contains(&"AWS::CloudFormation::WaitCondition".to_string()));
+            assert!(types.contains(&"AWS::CloudFormation::WaitConditionHandle".to_string()));
+        }
+        other => panic!("unexpected error: {other:?}"),
+    }
+    assert_eq!(snapshot(&lab), before);
+}
+
+#[test]
+fn a_property_the_lab_cannot_honour_is_refused() {
+    let (mut lab, caller) = lab();
+    let before = snapshot(&lab);
+    let text = r#"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties:
+      VpcId: !Ref Vpc
+      VpnGatewayId: vgw-0123456789abcdef0
+"#;
+    let err = deploy(
+        &mut lab,
+        &caller,
+        &Template::parse(text).unwrap(),
+        &BTreeMap::new(),
+        &context("vpn"),
+        &DeployOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, CfnError::Property { logical_id, message, .. }
+            if logical_id == "Attach" && message.contains("VpnGatewayId")),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(&lab), before);
+}

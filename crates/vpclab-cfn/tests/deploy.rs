@@ -7,7 +7,9 @@ use serde_json::Value;
 use vpclab_cfn::{
     CfnError, Context, DeployOptions, ResourceStatus, Stack, Template, deploy, undeploy,
 };
-use vpclab_model::{AccountId, Caller, Lab, NatGatewayState, Region, RouteTarget, Timestamp};
+use vpclab_model::{
+    AccountId, Caller, Lab, NatGatewayState, Region, RouteTarget, Timestamp, VpcEndpointState,
+};
 
 const ACCOUNT: &str = "111111111111";
 
@@ -351,4 +353,78 @@ Resources:
         "{err:?}"
     );
     assert_eq!(snapshot(&lab), before);
+}
+
+#[test]
+fn s3_gateway_endpoint_on_an_imported_vpc() {
+    let (mut lab, caller) = lab();
+    let vpc_stack = deploy(
+        &mut lab,
+        &caller,
+        &template("05-widdix-vpc-2azs.yaml"),
+        &BTreeMap::new(),
+        &context("vpc"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    let tables: Vec<String> = [
+        "RouteTablePublic",
+        "RouteTableBPublic",
+        "RouteTablePrivate",
+        "RouteTableBPrivate",
+    ]
+    .iter()
+    .map(|t| id(&vpc_stack, t).to_string())
+    .collect();
+    let public = tables[0].clone();
+    assert_eq!(vpc_stack.exports["vpc-VPC"], id(&vpc_stack, "VPC"));
+    assert_eq!(
+        vpc_stack.exports["vpc-RouteTablesPublic"],
+        format!("{},{}", tables[0], tables[1])
+    );
+
+    let endpoint_stack = deploy(
+        &mut lab,
+        &caller,
+        &template("07-widdix-vpc-endpoint-s3.yaml"),
+        &params(&[("ParentVPCStack", "vpc")]),
+        &context("s3"),
+        &DeployOptions {
+            imports: vpc_stack.exports.clone(),
+            skip_unsupported: false,
+        },
+    )
+    .unwrap();
+    let endpoint = id(&endpoint_stack, "EndpointS3");
+    assert!(endpoint.starts_with("vpce-"), "{endpoint}");
+    assert_eq!(endpoint_stack.outputs["Endpoint"], endpoint);
+    assert_eq!(endpoint_stack.exports["s3-EndpointS3"], endpoint);
+    let e = lab.vpc_endpoint(endpoint).unwrap();
+    assert_eq!(e.service_name, "com.amazonaws.us-east-1.s3");
+    assert_eq!(e.vpc_id.to_string(), id(&vpc_stack, "VPC"));
+
+    // AWS: a gateway endpoint adds `pl-… → vpce-…` to each of its route tables.
+    let s3_list = lab
+        .prefix_lists()
+        .find(|p| p.name == "com.amazonaws.us-east-1.s3")
+        .unwrap()
+        .id
+        .to_string();
+    assert_eq!(e.route_table_ids.len(), 4);
+    for table in &tables {
+        match route_target(&lab, table, &s3_list) {
+            Some(RouteTarget::VpcEndpoint(v)) => assert_eq!(v.to_string(), endpoint),
+            other => panic!("{table}: {other:?}"),
+        }
+    }
+
+    // Taking the endpoint stack down removes the routes; then the VPC stack goes too.
+    undeploy(&mut lab, &caller, &endpoint_stack).unwrap();
+    assert!(route_target(&lab, &public, &s3_list).is_none());
+    assert!(
+        lab.vpc_endpoint(endpoint)
+            .is_none_or(|e| e.state == VpcEndpointState::Deleted)
+    );
+    undeploy(&mut lab, &caller, &vpc_stack).unwrap();
+    assert!(lab.vpc(id(&vpc_stack, "VPC")).is_none());
 }

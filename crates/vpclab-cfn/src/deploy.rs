@@ -38,6 +38,7 @@ const SUPPORTED: &[&str] = &[
     "AWS::EC2::SecurityGroupIngress",
     "AWS::EC2::SecurityGroupEgress",
     "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::Instance",
 ];
 
 /// How to deploy.
@@ -456,6 +457,7 @@ impl Run<'_> {
             "AWS::EC2::SecurityGroupIngress" => self.security_group_rule(p, false),
             "AWS::EC2::SecurityGroupEgress" => self.security_group_rule(p, true),
             "AWS::EC2::VPCEndpoint" => self.vpc_endpoint(p),
+            "AWS::EC2::Instance" => self.instance(p),
             other => Err(Failure::Property(format!("vpclab does not model {other}"))),
         }
     }
@@ -818,6 +820,85 @@ impl Run<'_> {
     }
 }
 
+impl Run<'_> {
+    fn instance(&mut self, p: &Props) -> Result<Created, Failure> {
+        // UserData, IamInstanceProfile, BlockDeviceMappings, … do not change the network:
+        // they are ignored. What would is refused.
+        p.refuse(&[
+            "Ipv6Addresses",
+            "LaunchTemplate",
+            "ElasticGpuSpecifications",
+        ])?;
+        if p.bool("SourceDestCheck")? == Some(false) {
+            return Err("vpclab does not support SourceDestCheck false"
+                .to_string()
+                .into());
+        }
+        let mut req = vpclab_model::RunInstances {
+            image_id: p.required("ImageId")?,
+            instance_type: p.string("InstanceType")?,
+            min_count: 1,
+            max_count: 1,
+            subnet_id: p.string("SubnetId")?,
+            availability_zone: p.string("AvailabilityZone")?,
+            security_group_ids: p.strings("SecurityGroupIds")?,
+            security_groups: p.strings("SecurityGroups")?,
+            private_ip_address: p.string("PrivateIpAddress")?,
+            associate_public_ip_address: None,
+            ipv6_address_count: p.int("Ipv6AddressCount")?.map(|n| n.max(0) as u32),
+            key_name: p.string("KeyName")?,
+            tags: p.tags()?,
+            interface_tags: Tags::new(),
+        };
+        // The common NetworkInterfaces form: one interface at device index 0 that the
+        // instance creates, which is what RunInstances' own parameters express.
+        let interfaces = p.list("NetworkInterfaces");
+        match interfaces.as_slice() {
+            [] => {}
+            [one] => {
+                let n = Props(one);
+                n.refuse(&[
+                    "NetworkInterfaceId",
+                    "SecondaryPrivateIpAddressCount",
+                    "PrivateIpAddresses",
+                    "Ipv6Addresses",
+                ])?;
+                if n.int("DeviceIndex")?.unwrap_or(0) != 0 {
+                    return Err("vpclab supports one network interface at DeviceIndex 0"
+                        .to_string()
+                        .into());
+                }
+                if let Some(subnet) = n.string("SubnetId")? {
+                    req.subnet_id = Some(subnet);
+                }
+                let groups = n.strings("GroupSet")?;
+                if !groups.is_empty() {
+                    req.security_group_ids = groups;
+                }
+                if let Some(ip) = n.string("PrivateIpAddress")? {
+                    req.private_ip_address = Some(ip);
+                }
+                req.associate_public_ip_address = n.bool("AssociatePublicIpAddress")?;
+                if let Some(count) = n.int("Ipv6AddressCount")? {
+                    req.ipv6_address_count = Some(count.max(0) as u32);
+                }
+            }
+            _ => {
+                return Err("vpclab supports one network interface per instance"
+                    .to_string()
+                    .into());
+            }
+        }
+        let id = self.create_id(Operation::RunInstances(req))?;
+        Ok(Created::new(
+            id.clone(),
+            vec![Operation::TerminateInstances {
+                instance_ids: vec![id],
+            }],
+        ))
+    }
+}
+
 /// A security group rule of CloudFormation's shape as the model's permission.
 fn permission(r: &Props, is_egress: bool) -> Result<IpPermission, String> {
     let (prefix_list, group, group_name, group_owner) = if is_egress {
@@ -1098,6 +1179,24 @@ fn attributes(lab: &Lab, r: &StackResource) -> BTreeMap<String, Value> {
                             .collect::<Vec<_>>()
                     ),
                 );
+            }
+        }
+        "AWS::EC2::Instance" => {
+            if let Some(i) = lab.instance(id) {
+                a.insert("InstanceId".into(), json!(id));
+                a.insert("AvailabilityZone".into(), json!(i.availability_zone));
+                a.insert("VpcId".into(), json!(i.vpc_id.to_string()));
+                if let Some(eni) = lab.network_interface(i.primary_network_interface_id.as_ref()) {
+                    let ip = eni.primary_private_ip();
+                    a.insert("PrivateIp".into(), json!(ip.to_string()));
+                    a.insert(
+                        "PrivateDnsName".into(),
+                        json!(vpclab_model::Lab::private_dns_name(i.region, ip)),
+                    );
+                    if let Some(public) = eni.public_ip() {
+                        a.insert("PublicIp".into(), json!(public.to_string()));
+                    }
+                }
             }
         }
         _ => {}

@@ -428,3 +428,117 @@ fn s3_gateway_endpoint_on_an_imported_vpc() {
     undeploy(&mut lab, &caller, &vpc_stack).unwrap();
     assert!(lab.vpc(id(&vpc_stack, "VPC")).is_none());
 }
+
+#[test]
+fn endpoints_without_an_internet_gateway_skipping_wait_conditions() {
+    let (mut lab, caller) = lab();
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &template("02-awscfn-endpoints-no-igw-s3gw-cfn-interface.yaml"),
+        &params(&[
+            ("LinuxAMI", "ami-0123456789abcdef0"),
+            ("EnvironmentName", "lab"),
+        ]),
+        &context("endpoints"),
+        &DeployOptions {
+            imports: BTreeMap::new(),
+            skip_unsupported: true,
+        },
+    )
+    .unwrap();
+    for skipped in ["PrivateWaitHandle", "PrivateWaitCondition"] {
+        let r = stack.resource(skipped).unwrap();
+        assert!(
+            matches!(&r.status, ResourceStatus::Skipped(why) if why.starts_with("vpclab does not model AWS::CloudFormation::WaitCondition")),
+            "{r:?}"
+        );
+        assert_eq!(r.physical_id, format!("skipped-{skipped}"));
+    }
+
+    // The S3 gateway endpoint carries the template's policy and routes both private tables.
+    let s3 = lab.vpc_endpoint(id(&stack, "S3Endpoint")).unwrap();
+    let policy: Value = serde_json::from_str(&s3.policy_document).unwrap();
+    assert_eq!(policy["Statement"][0]["Action"][0], "s3:PutObject");
+    assert_eq!(
+        policy["Statement"][0]["Resource"][0],
+        "arn:aws:s3:::cloudformation-waitcondition-us-east-1/*"
+    );
+    for table in ["PrivateRouteTable1", "PrivateRouteTable2"] {
+        let routes = &lab.route_table(id(&stack, table)).unwrap().routes;
+        assert!(
+            routes.iter().any(
+                |r| matches!(&r.target, RouteTarget::VpcEndpoint(v) if v.to_string() == s3.id.to_string())
+            ),
+            "{table}: {routes:?}"
+        );
+        // No internet gateway, no NAT: nothing but local and S3.
+        assert_eq!(routes.len(), 2, "{table}: {routes:?}");
+    }
+
+    // The CloudFormation interface endpoint: one ENI in each private subnet, with its SG.
+    let cfn = lab.vpc_endpoint(id(&stack, "CfnEndpoint")).unwrap();
+    assert_eq!(cfn.service_name, "com.amazonaws.us-east-1.cloudformation");
+    assert!(cfn.private_dns_enabled);
+    assert_eq!(cfn.network_interface_ids.len(), 2);
+    assert_eq!(
+        cfn.groups.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
+        vec![id(&stack, "EndpointSG").to_string()]
+    );
+    let mut subnets: Vec<String> = cfn
+        .network_interface_ids
+        .iter()
+        .map(|n| {
+            lab.network_interface(n.as_ref())
+                .unwrap()
+                .subnet_id
+                .to_string()
+        })
+        .collect();
+    subnets.sort();
+    let mut expected = vec![
+        id(&stack, "PrivateSubnet1").to_string(),
+        id(&stack, "PrivateSubnet2").to_string(),
+    ];
+    expected.sort();
+    assert_eq!(subnets, expected);
+    let dns = stack.resource("CfnEndpoint").unwrap().attributes["DnsEntries"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(!dns.is_empty());
+    for entry in &dns {
+        let (zone, name) = entry.as_str().unwrap().split_once(':').unwrap();
+        assert!(zone.starts_with('Z'), "{entry}");
+        assert!(name.contains("cloudformation"), "{entry}");
+    }
+
+    // The SG's inline rule, and the instance in the first private subnet behind it.
+    let sg = lab.security_group(id(&stack, "EndpointSG")).unwrap();
+    assert_eq!(sg.ingress().count(), 1);
+    let instance = lab.instance(id(&stack, "PrivateInstance")).unwrap();
+    assert_eq!(instance.subnet_id.to_string(), id(&stack, "PrivateSubnet1"));
+    assert_eq!(instance.instance_type, "t3.micro");
+    let attributes = &stack.resource("PrivateInstance").unwrap().attributes;
+    assert!(
+        attributes["PrivateIp"]
+            .as_str()
+            .unwrap()
+            .starts_with("10.192.20.")
+    );
+    assert!(!attributes.contains_key("PublicIp"));
+
+    assert_eq!(stack.outputs["S3Endpoint"], s3.id.to_string());
+    assert_eq!(
+        stack.outputs["PrivateSubnets"],
+        format!(
+            "{},{}",
+            id(&stack, "PrivateSubnet1"),
+            id(&stack, "PrivateSubnet2")
+        )
+    );
+
+    let vpc_id = id(&stack, "VPC").to_string();
+    undeploy(&mut lab, &caller, &stack).unwrap();
+    assert!(lab.vpc(&vpc_id).is_none());
+}

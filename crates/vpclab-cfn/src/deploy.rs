@@ -39,6 +39,8 @@ const SUPPORTED: &[&str] = &[
     "AWS::EC2::SecurityGroupEgress",
     "AWS::EC2::VPCEndpoint",
     "AWS::EC2::Instance",
+    "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
 ];
 
 /// How to deploy.
@@ -72,7 +74,8 @@ pub struct StackResource {
     pub status: ResourceStatus,
     /// Its `Fn::GetAtt` attributes as they were when the stack finished deploying.
     pub attributes: BTreeMap<String, Value>,
-    /// The operations that delete it, in order ([`undeploy`] applies them).
+    /// The operations that delete it, in order ([`undeploy`] applies them); none with
+    /// `DeletionPolicy: Retain`.
     pub undo: Vec<Operation>,
     /// The lab's id of what was created when `Ref` gives something else (an EIP's
     /// allocation id), for attributes.
@@ -289,6 +292,8 @@ impl Run<'_> {
                         message,
                     },
                 })?;
+            // AWS: a resource with DeletionPolicy Retain outlives its stack.
+            let retain = resource.deletion_policy.as_deref() == Some("Retain");
             resources.push(StackResource {
                 logical_id: logical_id.clone(),
                 resource_type,
@@ -296,7 +301,7 @@ impl Run<'_> {
                 key: created.key,
                 status: ResourceStatus::Created,
                 attributes: BTreeMap::new(),
-                undo: created.undo,
+                undo: if retain { Vec::new() } else { created.undo },
             });
         }
         for r in &mut resources {
@@ -458,6 +463,23 @@ impl Run<'_> {
             "AWS::EC2::SecurityGroupEgress" => self.security_group_rule(p, true),
             "AWS::EC2::VPCEndpoint" => self.vpc_endpoint(p),
             "AWS::EC2::Instance" => self.instance(p),
+            "AWS::S3::Bucket" => self.bucket(logical_id, p),
+            "AWS::S3::BucketPolicy" => {
+                let bucket = p.required("Bucket")?;
+                let policy = match p.get("PolicyDocument") {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(v) => v.to_string(),
+                    None => return Err("Property PolicyDocument is required".to_string().into()),
+                };
+                self.apply(Operation::PutBucketPolicy {
+                    bucket: bucket.clone(),
+                    policy,
+                })?;
+                Ok(Created::new(
+                    bucket.clone(),
+                    vec![Operation::DeleteBucketPolicy { bucket }],
+                ))
+            }
             other => Err(Failure::Property(format!("vpclab does not model {other}"))),
         }
     }
@@ -821,6 +843,36 @@ impl Run<'_> {
 }
 
 impl Run<'_> {
+    fn bucket(&mut self, logical_id: &str, p: &Props) -> Result<Created, Failure> {
+        // The lab has no bucket ACLs: a canned ACL that grants more than the owner would let
+        // requests through that the lab would refuse.
+        if let Some(acl) = p.string("AccessControl")?
+            && acl != "Private"
+            && acl != "BucketOwnerFullControl"
+        {
+            return Err(format!("vpclab does not model bucket ACLs (AccessControl {acl})").into());
+        }
+        let name = match p.string("BucketName")? {
+            Some(name) => name,
+            None => {
+                generated_bucket_name(&self.context.stack_name, &self.context.stack_id, logical_id)
+            }
+        };
+        self.apply(Operation::CreateBucket {
+            bucket: name.clone(),
+            region: self.caller.region,
+        })?;
+        // The lab does not see the objects (the store keeps them); the server must refuse a
+        // non-empty bucket's deletion as S3 does.
+        Ok(Created::new(
+            name.clone(),
+            vec![Operation::DeleteBucket {
+                bucket: name,
+                empty: true,
+            }],
+        ))
+    }
+
     fn instance(&mut self, p: &Props) -> Result<Created, Failure> {
         // UserData, IamInstanceProfile, BlockDeviceMappings, … do not change the network:
         // they are ignored. What would is refused.
@@ -897,6 +949,35 @@ impl Run<'_> {
             }],
         ))
     }
+}
+
+/// The name CloudFormation gives a bucket without `BucketName`:
+/// `<stack>-<logical id>-<12 hex>`, lowercased and at most 63 characters. CloudFormation's
+/// suffix is random; ours is a hash of the stack id (which holds a UUID) and the logical id,
+/// so a replay gives the same name.
+fn generated_bucket_name(stack_name: &str, stack_id: &str, logical_id: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in stack_id.bytes().chain([0]).chain(logical_id.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let suffix = format!("{:012x}", hash & 0xffff_ffff_ffff);
+    let clean = |s: &str| -> String {
+        s.to_ascii_lowercase()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    // 63 characters at most: two dashes and the suffix leave 49 for the names.
+    let stack: String = clean(stack_name).chars().take(24).collect();
+    let logical: String = clean(logical_id).chars().take(49 - stack.len()).collect();
+    format!("{stack}-{logical}-{suffix}")
 }
 
 /// A security group rule of CloudFormation's shape as the model's permission.
@@ -1197,6 +1278,25 @@ fn attributes(lab: &Lab, r: &StackResource) -> BTreeMap<String, Value> {
                         a.insert("PublicIp".into(), json!(public.to_string()));
                     }
                 }
+            }
+        }
+        "AWS::S3::Bucket" => {
+            if let Some(b) = lab.bucket(id) {
+                let region = b.region.name();
+                a.insert("Arn".into(), json!(format!("arn:aws:s3:::{id}")));
+                a.insert("DomainName".into(), json!(format!("{id}.s3.amazonaws.com")));
+                a.insert(
+                    "RegionalDomainName".into(),
+                    json!(format!("{id}.s3.{region}.amazonaws.com")),
+                );
+                a.insert(
+                    "DualStackDomainName".into(),
+                    json!(format!("{id}.s3.dualstack.{region}.amazonaws.com")),
+                );
+                a.insert(
+                    "WebsiteURL".into(),
+                    json!(format!("http://{id}.s3-website-{region}.amazonaws.com")),
+                );
             }
         }
         _ => {}

@@ -542,3 +542,102 @@ fn endpoints_without_an_internet_gateway_skipping_wait_conditions() {
     undeploy(&mut lab, &caller, &stack).unwrap();
     assert!(lab.vpc(&vpc_id).is_none());
 }
+
+#[test]
+fn buckets_locked_to_an_imported_endpoint() {
+    let (mut lab, caller) = lab();
+    let imports = params(&[
+        (
+            "ds-admin-role-ds-dev-arn",
+            "arn:aws:iam::111111111111:role/admin",
+        ),
+        ("ds-s3-endpoint-ds-dev-id", "vpce-0123456789abcdef0"),
+    ]);
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &template("10-sdsra-ds-env-backing-store-bucketpolicy.yaml"),
+        &params(&[("ProjectName", "ds")]),
+        &context("store"),
+        &DeployOptions {
+            imports,
+            skip_unsupported: true,
+        },
+    )
+    .unwrap();
+    // The bucket name ends with the last group of the stack id's UUID.
+    assert_eq!(
+        id(&stack, "DataBucket"),
+        "ds-data-bucket-ds-dev-1234567db123"
+    );
+    let bucket = lab.bucket("ds-data-bucket-ds-dev-1234567db123").unwrap();
+    let policy: Value = serde_json::from_str(bucket.policy.as_deref().unwrap()).unwrap();
+    let statement = &policy["Statement"][0];
+    assert_eq!(statement["Effect"], "Deny");
+    assert_eq!(
+        statement["Condition"]["StringNotEquals"]["aws:sourceVpce"],
+        "vpce-0123456789abcdef0"
+    );
+    assert_eq!(
+        statement["Resource"][0],
+        "arn:aws:s3:::ds-data-bucket-ds-dev-1234567db123/*"
+    );
+    assert!(
+        lab.bucket(id(&stack, "ModelArtifactsBucket"))
+            .unwrap()
+            .policy
+            .is_some()
+    );
+    assert!(matches!(
+        stack.resource("KMSCMK").unwrap().status,
+        ResourceStatus::Skipped(_)
+    ));
+    // An output from a skipped resource's attribute is its placeholder.
+    assert_eq!(stack.outputs["CodeCommitUrl"], "skipped-CodeCommitRepo");
+    assert_eq!(stack.exports["ds-s3-data-ds-dev"], id(&stack, "DataBucket"));
+
+    undeploy(&mut lab, &caller, &stack).unwrap();
+    assert!(lab.bucket("ds-data-bucket-ds-dev-1234567db123").is_none());
+}
+
+#[test]
+fn a_bucket_without_a_name_gets_one_and_a_retained_one_stays() {
+    let (mut lab, caller) = lab();
+    let text = r#"
+Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+  Kept:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: Retain
+    Properties:
+      BucketName: kept-bucket
+Outputs:
+  Arn:
+    Value: !GetAtt Logs.Arn
+  Regional:
+    Value: !GetAtt Logs.RegionalDomainName
+"#;
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &Template::parse(text).unwrap(),
+        &BTreeMap::new(),
+        &context("My_Stack"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    let name = id(&stack, "Logs").to_string();
+    let suffix = name.strip_prefix("my-stack-logs-").unwrap();
+    assert_eq!(suffix.len(), 12);
+    assert!(suffix.chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(lab.bucket(&name).is_some());
+    assert_eq!(stack.outputs["Arn"], format!("arn:aws:s3:::{name}"));
+    assert_eq!(
+        stack.outputs["Regional"],
+        format!("{name}.s3.us-east-1.amazonaws.com")
+    );
+    undeploy(&mut lab, &caller, &stack).unwrap();
+    assert!(lab.bucket(&name).is_none());
+    assert!(lab.bucket("kept-bucket").is_some());
+}

@@ -41,6 +41,11 @@ const SUPPORTED: &[&str] = &[
     "AWS::EC2::Instance",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::EC2::VPCEndpointService",
+    "AWS::EC2::VPCEndpointServicePermissions",
 ];
 
 /// How to deploy.
@@ -464,6 +469,46 @@ impl Run<'_> {
             "AWS::EC2::VPCEndpoint" => self.vpc_endpoint(p),
             "AWS::EC2::Instance" => self.instance(p),
             "AWS::S3::Bucket" => self.bucket(logical_id, p),
+            "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
+            "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
+            "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),
+            "AWS::EC2::VPCEndpointService" => {
+                p.refuse(&["GatewayLoadBalancerArns", "ContactEmail"])?;
+                let id = self.create_id(Operation::CreateVpcEndpointServiceConfiguration(
+                    vpclab_model::CreateVpcEndpointServiceConfiguration {
+                        acceptance_required: p.bool("AcceptanceRequired")?,
+                        private_dns_name: None,
+                        network_load_balancer_arns: p.strings("NetworkLoadBalancerArns")?,
+                        gateway_load_balancer_arns: Vec::new(),
+                        supported_ip_address_types: p.strings("SupportedIpAddressTypes")?,
+                        supported_regions: p.strings("SupportedRegions")?,
+                        tags: p.tags()?,
+                    },
+                ))?;
+                Ok(Created::new(
+                    id.clone(),
+                    vec![Operation::DeleteVpcEndpointServiceConfigurations {
+                        service_ids: vec![id],
+                    }],
+                ))
+            }
+            "AWS::EC2::VPCEndpointServicePermissions" => {
+                let service_id = p.required("ServiceId")?;
+                let principals = p.strings("AllowedPrincipals")?;
+                self.apply(Operation::ModifyVpcEndpointServicePermissions {
+                    service_id: service_id.clone(),
+                    add_allowed_principals: principals.clone(),
+                    remove_allowed_principals: Vec::new(),
+                })?;
+                Ok(Created::new(
+                    service_id.clone(),
+                    vec![Operation::ModifyVpcEndpointServicePermissions {
+                        service_id,
+                        add_allowed_principals: Vec::new(),
+                        remove_allowed_principals: principals,
+                    }],
+                ))
+            }
             "AWS::S3::BucketPolicy" => {
                 let bucket = p.required("Bucket")?;
                 let policy = match p.get("PolicyDocument") {
@@ -843,6 +888,167 @@ impl Run<'_> {
 }
 
 impl Run<'_> {
+    fn load_balancer(&mut self, logical_id: &str, p: &Props) -> Result<Created, Failure> {
+        p.refuse(&[
+            "EnablePrefixForIpv6SourceNat",
+            "MinimumLoadBalancerCapacity",
+        ])?;
+        let name = match p.string("Name")? {
+            Some(name) => name,
+            None => generated_name(
+                &self.context.stack_name,
+                &self.context.stack_id,
+                logical_id,
+                32,
+            ),
+        };
+        let subnet_mappings = p
+            .list("SubnetMappings")
+            .iter()
+            .map(|m| {
+                let m = Props(m);
+                Ok(vpclab_model::SubnetMapping {
+                    subnet_id: m.required("SubnetId")?,
+                    allocation_id: m.string("AllocationId")?,
+                    private_ipv4_address: m.string("PrivateIPv4Address")?,
+                    ipv6_address: m.string("IPv6Address")?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let arn = self.create_id(Operation::CreateLoadBalancer(
+            vpclab_model::CreateLoadBalancer {
+                name,
+                subnets: p.strings("Subnets")?,
+                subnet_mappings,
+                security_groups: p.strings("SecurityGroups")?,
+                scheme: p.string("Scheme")?,
+                // CloudFormation's default is `application`, which the lab refuses clearly.
+                load_balancer_type: Some(p.string("Type")?.unwrap_or_else(|| "application".into())),
+                ip_address_type: p.string("IpAddressType")?,
+                tags: p.tags()?,
+            },
+        ))?;
+        let attributes = key_values(p, "LoadBalancerAttributes")?;
+        if !attributes.is_empty() {
+            self.apply(Operation::ModifyLoadBalancerAttributes {
+                load_balancer_arn: arn.clone(),
+                attributes,
+            })?;
+        }
+        Ok(Created::new(
+            arn.clone(),
+            vec![Operation::DeleteLoadBalancer {
+                load_balancer_arn: arn,
+            }],
+        ))
+    }
+
+    fn target_group(&mut self, logical_id: &str, p: &Props) -> Result<Created, Failure> {
+        let name = match p.string("Name")? {
+            Some(name) => name,
+            None => generated_name(
+                &self.context.stack_name,
+                &self.context.stack_id,
+                logical_id,
+                32,
+            ),
+        };
+        let health_check = vpclab_model::HealthCheckSettings {
+            enabled: p.bool("HealthCheckEnabled")?,
+            protocol: p.string("HealthCheckProtocol")?,
+            port: p.string("HealthCheckPort")?,
+            path: p.string("HealthCheckPath")?,
+            interval_seconds: p.int("HealthCheckIntervalSeconds")?.map(i64::from),
+            timeout_seconds: p.int("HealthCheckTimeoutSeconds")?.map(i64::from),
+            healthy_threshold_count: p.int("HealthyThresholdCount")?.map(i64::from),
+            unhealthy_threshold_count: p.int("UnhealthyThresholdCount")?.map(i64::from),
+            matcher: p.object("Matcher").string("HttpCode")?,
+        };
+        let arn = self.create_id(Operation::CreateTargetGroup(
+            vpclab_model::CreateTargetGroup {
+                name,
+                protocol: p.string("Protocol")?,
+                port: p.int("Port")?.map(i64::from),
+                vpc_id: p.string("VpcId")?,
+                target_type: p.string("TargetType")?,
+                ip_address_type: p.string("IpAddressType")?,
+                health_check,
+                tags: p.tags()?,
+            },
+        ))?;
+        let attributes = key_values(p, "TargetGroupAttributes")?;
+        if !attributes.is_empty() {
+            self.apply(Operation::ModifyTargetGroupAttributes {
+                target_group_arn: arn.clone(),
+                attributes,
+            })?;
+        }
+        let targets = p
+            .list("Targets")
+            .iter()
+            .map(|t| {
+                let t = Props(t);
+                Ok(vpclab_model::TargetDescription {
+                    id: t.required("Id")?,
+                    port: t.int("Port")?.map(i64::from),
+                    availability_zone: t.string("AvailabilityZone")?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        if !targets.is_empty() {
+            self.apply(Operation::RegisterTargets {
+                target_group_arn: arn.clone(),
+                targets,
+            })?;
+        }
+        Ok(Created::new(
+            arn.clone(),
+            vec![Operation::DeleteTargetGroup {
+                target_group_arn: arn,
+            }],
+        ))
+    }
+
+    fn listener(&mut self, p: &Props) -> Result<Created, Failure> {
+        p.refuse(&["MutualAuthentication"])?;
+        let default_actions = p
+            .list("DefaultActions")
+            .iter()
+            .map(|a| {
+                let a = Props(a);
+                let forward = a.object("ForwardConfig");
+                Ok(vpclab_model::ListenerAction {
+                    action_type: a.required("Type")?,
+                    target_group_arn: a.string("TargetGroupArn")?,
+                    forward_target_group_arns: forward
+                        .list("TargetGroups")
+                        .iter()
+                        .map(|t| Props(t).required("TargetGroupArn"))
+                        .collect::<Result<Vec<_>, String>>()?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let certificates = p
+            .list("Certificates")
+            .iter()
+            .map(|c| Props(c).required("CertificateArn"))
+            .collect::<Result<Vec<_>, String>>()?;
+        let arn = self.create_id(Operation::CreateListener(vpclab_model::CreateListener {
+            load_balancer_arn: p.required("LoadBalancerArn")?,
+            protocol: p.string("Protocol")?,
+            port: p.int("Port")?.map(i64::from),
+            default_actions,
+            certificates,
+            ssl_policy: p.string("SslPolicy")?,
+            alpn_policy: p.strings("AlpnPolicy")?,
+            tags: Tags::new(),
+        }))?;
+        Ok(Created::new(
+            arn.clone(),
+            vec![Operation::DeleteListener { listener_arn: arn }],
+        ))
+    }
+
     fn bucket(&mut self, logical_id: &str, p: &Props) -> Result<Created, Failure> {
         // The lab has no bucket ACLs: a canned ACL that grants more than the owner would let
         // requests through that the lab would refuse.
@@ -956,6 +1162,12 @@ impl Run<'_> {
 /// suffix is random; ours is a hash of the stack id (which holds a UUID) and the logical id,
 /// so a replay gives the same name.
 fn generated_bucket_name(stack_name: &str, stack_id: &str, logical_id: &str) -> String {
+    generated_name(stack_name, stack_id, logical_id, 63).to_ascii_lowercase()
+}
+
+/// `<stack>-<logical id>-<12 hex>` in at most `max` characters (at least 26), as
+/// CloudFormation names what the template leaves unnamed.
+fn generated_name(stack_name: &str, stack_id: &str, logical_id: &str, max: usize) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in stack_id.bytes().chain([0]).chain(logical_id.bytes()) {
         hash ^= u64::from(byte);
@@ -963,8 +1175,7 @@ fn generated_bucket_name(stack_name: &str, stack_id: &str, logical_id: &str) -> 
     }
     let suffix = format!("{:012x}", hash & 0xffff_ffff_ffff);
     let clean = |s: &str| -> String {
-        s.to_ascii_lowercase()
-            .chars()
+        s.chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || c == '-' {
                     c
@@ -974,9 +1185,10 @@ fn generated_bucket_name(stack_name: &str, stack_id: &str, logical_id: &str) -> 
             })
             .collect()
     };
-    // 63 characters at most: two dashes and the suffix leave 49 for the names.
-    let stack: String = clean(stack_name).chars().take(24).collect();
-    let logical: String = clean(logical_id).chars().take(49 - stack.len()).collect();
+    // Two dashes and the suffix leave `max - 14` for the names, split between them.
+    let room = max.saturating_sub(14);
+    let stack: String = clean(stack_name).chars().take(room / 2).collect();
+    let logical: String = clean(logical_id).chars().take(room - stack.len()).collect();
     format!("{stack}-{logical}-{suffix}")
 }
 
@@ -1117,6 +1329,17 @@ impl Props<'_> {
             None => Ok(()),
         }
     }
+}
+
+/// A list of `{Key, Value}` pairs (load balancer and target group attributes).
+fn key_values(p: &Props, key: &str) -> Result<Vec<(String, String)>, String> {
+    p.list(key)
+        .iter()
+        .map(|kv| {
+            let kv = Props(kv);
+            Ok((kv.required("Key")?, kv.string("Value")?.unwrap_or_default()))
+        })
+        .collect()
 }
 
 /// An output's value as the string CloudFormation shows (lists joined with commas).
@@ -1279,6 +1502,54 @@ fn attributes(lab: &Lab, r: &StackResource) -> BTreeMap<String, Value> {
                     }
                 }
             }
+        }
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
+            if let Some(lb) = lab.load_balancer(id) {
+                a.insert("LoadBalancerArn".into(), json!(id));
+                a.insert("LoadBalancerName".into(), json!(lb.name));
+                a.insert("DNSName".into(), json!(lb.dns_name));
+                a.insert(
+                    "CanonicalHostedZoneID".into(),
+                    json!(lb.canonical_hosted_zone_id),
+                );
+                // `net/<name>/<id>`: the ARN after `loadbalancer/`.
+                if let Some((_, full)) = id.split_once(":loadbalancer/") {
+                    a.insert("LoadBalancerFullName".into(), json!(full));
+                }
+                a.insert(
+                    "SecurityGroups".into(),
+                    json!(
+                        lb.security_groups
+                            .iter()
+                            .map(|g| g.to_string())
+                            .collect::<Vec<_>>()
+                    ),
+                );
+            }
+        }
+        "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+            if let Some(tg) = lab.target_group(id) {
+                a.insert("TargetGroupArn".into(), json!(id));
+                a.insert("TargetGroupName".into(), json!(tg.name));
+                if let Some((_, full)) = id.split_once(":targetgroup/") {
+                    a.insert(
+                        "TargetGroupFullName".into(),
+                        json!(format!("targetgroup/{full}")),
+                    );
+                }
+                let load_balancers: Vec<String> = lab
+                    .listeners()
+                    .filter(|l| l.target_group_arn.to_string() == id)
+                    .map(|l| l.load_balancer_arn.to_string())
+                    .collect();
+                a.insert("LoadBalancerArns".into(), json!(load_balancers));
+            }
+        }
+        "AWS::ElasticLoadBalancingV2::Listener" => {
+            a.insert("ListenerArn".into(), json!(id));
+        }
+        "AWS::EC2::VPCEndpointService" => {
+            a.insert("ServiceId".into(), json!(id));
         }
         "AWS::S3::Bucket" => {
             if let Some(b) = lab.bucket(id) {

@@ -641,3 +641,165 @@ Outputs:
     assert!(lab.bucket(&name).is_none());
     assert!(lab.bucket("kept-bucket").is_some());
 }
+
+#[test]
+fn endpoint_service_in_front_of_a_network_load_balancer() {
+    let (mut lab, caller) = lab();
+    let network = deploy(
+        &mut lab,
+        &caller,
+        &template("01-awscfn-vpc-managed-nat-private-subnet.yaml"),
+        &BTreeMap::new(),
+        &context("net"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    let subnets = format!(
+        "{},{}",
+        id(&network, "PrivateSubnet0"),
+        id(&network, "PrivateSubnet1")
+    );
+    let consumer = "arn:aws:iam::222222222222:root";
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &template("13-plgov-test-vpc-endpoint-service.yaml"),
+        &params(&[("AWSPrincipals", consumer), ("SubnetIDs", &subnets)]),
+        &context("svc"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    let nlb_arn = id(&stack, "NetworkLoadBalancer");
+    let nlb = lab.load_balancer(nlb_arn).unwrap();
+    assert!(nlb.cross_zone(), "LoadBalancerAttributes were applied");
+    assert_eq!(nlb.vpc_id.to_string(), id(&network, "VPC"));
+    assert_eq!(nlb.availability_zones.len(), 2);
+    // A generated name: `<stack>-<logical id>-<suffix>`, at most 32 characters.
+    assert!(nlb.name.starts_with("svc-NetworkLoadBala-"), "{}", nlb.name);
+    assert_eq!(nlb.name.len(), 32);
+    assert_eq!(stack.outputs["NetworkLoadBalancer"], nlb_arn);
+
+    let service = lab
+        .vpc_endpoint_service(id(&stack, "VPCEndpointService"))
+        .unwrap();
+    assert!(service.acceptance_required);
+    assert_eq!(
+        service
+            .network_load_balancer_arns
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>(),
+        vec![nlb_arn.to_string()]
+    );
+    assert_eq!(
+        service
+            .allowed_principals
+            .iter()
+            .map(|p| p.principal.as_str())
+            .collect::<Vec<_>>(),
+        vec![consumer]
+    );
+
+    undeploy(&mut lab, &caller, &stack).unwrap();
+    assert!(
+        lab.vpc_endpoint_service(id(&stack, "VPCEndpointService"))
+            .is_none_or(|s| s.allowed_principals.is_empty())
+    );
+    undeploy(&mut lab, &caller, &network).unwrap();
+    assert!(lab.vpc(id(&network, "VPC")).is_none());
+}
+
+#[test]
+fn listener_forwards_to_a_target_group_of_instances() {
+    let (mut lab, caller) = lab();
+    let text = r#"
+Parameters:
+  Ami:
+    Type: String
+    Default: ami-0123456789abcdef0
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.1.0.0/16
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.1.1.0/24
+      AvailabilityZone: !Select [0, !GetAZs ""]
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: !Ref Ami
+      NetworkInterfaces:
+        - DeviceIndex: "0"
+          SubnetId: !Ref SubnetA
+          PrivateIpAddress: 10.1.1.10
+  Nlb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Name: web-nlb
+      Type: network
+      Scheme: internal
+      Subnets: [!Ref SubnetA]
+  Targets:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Protocol: TCP
+      Port: 8080
+      VpcId: !Ref Vpc
+      Targets:
+        - Id: !Ref Web
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Nlb
+      Protocol: TCP
+      Port: 80
+      DefaultActions:
+        - Type: forward
+          TargetGroupArn: !Ref Targets
+Outputs:
+  Dns:
+    Value: !GetAtt Nlb.DNSName
+  Ip:
+    Value: !GetAtt Web.PrivateIp
+  FullName:
+    Value: !GetAtt Nlb.LoadBalancerFullName
+  TargetLbs:
+    Value: !Join [",", !GetAtt Targets.LoadBalancerArns]
+"#;
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &Template::parse(text).unwrap(),
+        &BTreeMap::new(),
+        &context("web"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    let nlb = lab.load_balancer(id(&stack, "Nlb")).unwrap();
+    assert_eq!(nlb.name, "web-nlb");
+    assert_eq!(stack.outputs["Dns"], nlb.dns_name);
+    assert!(stack.outputs["FullName"].starts_with("net/web-nlb/"));
+    assert_eq!(stack.outputs["Ip"], "10.1.1.10");
+    let listener = lab.listener(id(&stack, "Listener")).unwrap();
+    assert_eq!(listener.port, 80);
+    assert_eq!(listener.target_group_arn.to_string(), id(&stack, "Targets"));
+    let group = lab.target_group(id(&stack, "Targets")).unwrap();
+    assert_eq!(group.port, 8080);
+    assert_eq!(group.targets.len(), 1);
+    // The attributes recorded at the end see the listener created after the group.
+    assert_eq!(
+        stack.resource("Targets").unwrap().attributes["LoadBalancerArns"][0],
+        id(&stack, "Nlb")
+    );
+
+    let before_undeploy = lab.listeners().count();
+    undeploy(&mut lab, &caller, &stack).unwrap();
+    assert_eq!(lab.listeners().count(), before_undeploy - 1);
+    assert!(lab.load_balancer(id(&stack, "Nlb")).is_none());
+    assert!(lab.target_group(id(&stack, "Targets")).is_none());
+    assert!(lab.vpc(id(&stack, "Vpc")).is_none());
+}

@@ -771,10 +771,15 @@ impl Run<'_> {
 
     fn security_group(&mut self, logical_id: &str, p: &Props) -> Result<Created, Failure> {
         // CloudFormation names a group `<stack>-<LogicalId>-<suffix>` when GroupName is
-        // absent; the stack name makes it unique enough in one VPC.
+        // absent.
         let group_name = match p.string("GroupName")? {
             Some(name) => name,
-            None => format!("{}-{logical_id}", self.context.stack_name),
+            None => generated_name(
+                &self.context.stack_name,
+                &self.context.stack_id,
+                logical_id,
+                255,
+            ),
         };
         let id = self.create_id(Operation::CreateSecurityGroup {
             vpc_id: p.string("VpcId")?,

@@ -8,7 +8,8 @@ use vpclab_cfn::{
     CfnError, Context, DeployOptions, ResourceStatus, Stack, Template, deploy, undeploy,
 };
 use vpclab_model::{
-    AccountId, Caller, Lab, NatGatewayState, Region, RouteTarget, Timestamp, VpcEndpointState,
+    AccountId, Caller, Lab, NatGatewayState, Region, RouteTarget, RulePeer, Timestamp,
+    VpcEndpointState,
 };
 
 const ACCOUNT: &str = "111111111111";
@@ -802,4 +803,94 @@ Outputs:
     assert!(lab.load_balancer(id(&stack, "Nlb")).is_none());
     assert!(lab.target_group(id(&stack, "Targets")).is_none());
     assert!(lab.vpc(id(&stack, "Vpc")).is_none());
+}
+
+#[test]
+fn security_groups_with_inline_and_separate_rules() {
+    let (mut lab, caller) = lab();
+    let text = r#"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.2.0.0/16
+  App:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: app servers
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 443
+          ToPort: 443
+          CidrIp: 10.2.0.0/16
+          Description: https from the VPC
+      SecurityGroupEgress:
+        - IpProtocol: tcp
+          FromPort: "5432"
+          ToPort: "5432"
+          CidrIp: 10.2.9.0/24
+  Db:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupName: db
+      GroupDescription: databases
+      VpcId: !Ref Vpc
+  DbFromApp:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !GetAtt Db.GroupId
+      IpProtocol: tcp
+      FromPort: 5432
+      ToPort: 5432
+      SourceSecurityGroupId: !Ref App
+Outputs:
+  AppVpc:
+    Value: !GetAtt App.VpcId
+"#;
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &Template::parse(text).unwrap(),
+        &BTreeMap::new(),
+        &context("tier"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    let app = lab.security_group(id(&stack, "App")).unwrap();
+    assert!(
+        app.group_name.starts_with("tier-App-"),
+        "{}",
+        app.group_name
+    );
+    assert_eq!(stack.outputs["AppVpc"], id(&stack, "Vpc"));
+    let ingress: Vec<_> = app.ingress().collect();
+    assert_eq!(ingress.len(), 1);
+    assert_eq!(
+        ingress[0].description.as_deref(),
+        Some("https from the VPC")
+    );
+    // The template's egress rules replace the default allow-all rule.
+    let egress: Vec<_> = app.egress().collect();
+    assert_eq!(egress.len(), 1, "{egress:?}");
+    assert_eq!(
+        egress[0].peer,
+        RulePeer::Cidr("10.2.9.0/24".parse().unwrap())
+    );
+
+    let db = lab.security_group(id(&stack, "Db")).unwrap();
+    assert_eq!(db.group_name, "db");
+    // A group without SecurityGroupEgress keeps AWS's default allow-all egress.
+    assert_eq!(db.egress().count(), 1);
+    let from_app: Vec<_> = db.ingress().collect();
+    assert_eq!(from_app.len(), 1);
+    assert_eq!(from_app[0].id.to_string(), id(&stack, "DbFromApp"));
+    assert!(
+        matches!(&from_app[0].peer, RulePeer::Group(g) if g.group_id.to_string() == id(&stack, "App"))
+    );
+
+    // The separate rule goes first, so App can be deleted though Db referred to it.
+    undeploy(&mut lab, &caller, &stack).unwrap();
+    assert!(lab.security_group(id(&stack, "App")).is_none());
+    assert!(lab.security_group(id(&stack, "Db")).is_none());
 }

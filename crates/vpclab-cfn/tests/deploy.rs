@@ -894,3 +894,44 @@ Outputs:
     assert!(lab.security_group(id(&stack, "App")).is_none());
     assert!(lab.security_group(id(&stack, "Db")).is_none());
 }
+
+#[test]
+fn nat_gateway_stack_on_an_imported_vpc_without_its_conditional_alarms() {
+    let (mut lab, caller) = lab();
+    let vpc_stack = deploy(
+        &mut lab,
+        &caller,
+        &template("05-widdix-vpc-2azs.yaml"),
+        &BTreeMap::new(),
+        &context("vpc"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    // The alarms' condition is false without an alert stack, so nothing is unsupported.
+    let nat_stack = deploy(
+        &mut lab,
+        &caller,
+        &template("06-widdix-vpc-nat-gateway.yaml"),
+        &params(&[("ParentVPCStack", "vpc"), ("SubnetZone", "B")]),
+        &context("nat-b"),
+        &DeployOptions {
+            imports: vpc_stack.exports.clone(),
+            skip_unsupported: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(nat_stack.resources.len(), 3);
+    let nat = lab.nat_gateway(id(&nat_stack, "NatGateway")).unwrap();
+    assert_eq!(nat.subnet_id.to_string(), id(&vpc_stack, "SubnetBPublic"));
+    match route_target(&lab, id(&vpc_stack, "RouteTableBPrivate"), "0.0.0.0/0") {
+        Some(RouteTarget::NatGateway(n)) => assert_eq!(n, nat.id),
+        other => panic!("{other:?}"),
+    }
+    // Zone A's private table has no default route.
+    assert!(route_target(&lab, id(&vpc_stack, "RouteTablePrivate"), "0.0.0.0/0").is_none());
+
+    undeploy(&mut lab, &caller, &nat_stack).unwrap();
+    assert!(route_target(&lab, id(&vpc_stack, "RouteTableBPrivate"), "0.0.0.0/0").is_none());
+    undeploy(&mut lab, &caller, &vpc_stack).unwrap();
+    assert!(lab.vpc(id(&vpc_stack, "VPC")).is_none());
+}

@@ -5,9 +5,28 @@
 //! operation applied is listed in [`Stack::applied`] so that a server can journal them and
 //! replay them. A failure rolls the whole stack back, as CloudFormation does: the lab is
 //! restored to the clone taken before the first operation.
+//!
+//! Where this departs from CloudFormation:
+//! - Resources are created one at a time in dependency order (CloudFormation works in
+//!   parallel); the result is the same, the ids are deterministic.
+//! - A failed deployment leaves no trace: the lab is restored as a whole (no delete
+//!   operations are applied, so nothing of it is to be journaled), where CloudFormation
+//!   deletes what it created and keeps the failed stack's events.
+//! - Types vpclab does not model are refused, or with `skip_unsupported` recorded as
+//!   skipped, with `Ref` and every `Fn::GetAtt` giving `skipped-<LogicalId>`.
+//! - Properties the lab cannot honour and that change the network's behaviour are refused
+//!   (e.g. `TransitGatewayId` on a route, `VpnGatewayId` on an attachment, `DnsOptions` on an
+//!   endpoint, canned bucket ACLs, `SourceDestCheck: false`); properties that do not (user
+//!   data, bucket encryption, versioning, lifecycle, …) and unknown property names are ignored.
+//!   S3's `PublicAccessBlockConfiguration` is ignored too: the lab does not model it.
+//! - Generated names (buckets, security groups, load balancers, target groups) end with a
+//!   hash of the stack id and logical id instead of a random suffix, so a replay agrees.
+//! - Deleting a bucket assumes it is empty; the server, which holds the objects, must
+//!   refuse a non-empty one as S3 does.
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use vpclab_model::{
     Caller, CreateNatGateway, CreateSubnet, CreateVpc, CreateVpcEndpoint, IpPermission, Lab,
@@ -58,7 +77,7 @@ pub struct DeployOptions {
 }
 
 /// What became of one resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ResourceStatus {
     /// Created in the lab.
     Created,
@@ -67,7 +86,7 @@ pub enum ResourceStatus {
 }
 
 /// One resource of a deployed stack.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StackResource {
     /// Its logical id in the template.
     pub logical_id: String,
@@ -82,13 +101,13 @@ pub struct StackResource {
     /// The operations that delete it, in order ([`undeploy`] applies them); none with
     /// `DeletionPolicy: Retain`.
     pub undo: Vec<Operation>,
-    /// The lab's id of what was created when `Ref` gives something else (an EIP's
-    /// allocation id), for attributes.
-    key: String,
+    /// The lab's id of what was created: the physical id, except for an EIP (whose `Ref`
+    /// is its address and whose id is its allocation id).
+    pub resource_id: String,
 }
 
-/// A deployed stack.
-#[derive(Debug, Clone)]
+/// A deployed stack; a server keeps it (it serializes) to take the stack down later.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stack {
     /// Its resources in the order they were created.
     pub resources: Vec<StackResource>,
@@ -262,7 +281,7 @@ impl Run<'_> {
                 resources.push(StackResource {
                     logical_id: logical_id.clone(),
                     physical_id: format!("skipped-{logical_id}"),
-                    key: String::new(),
+                    resource_id: String::new(),
                     status: ResourceStatus::Skipped(format!(
                         "vpclab does not model {resource_type}"
                     )),
@@ -303,7 +322,7 @@ impl Run<'_> {
                 logical_id: logical_id.clone(),
                 resource_type,
                 physical_id: created.physical_id,
-                key: created.key,
+                resource_id: created.key,
                 status: ResourceStatus::Created,
                 attributes: BTreeMap::new(),
                 undo: if retain { Vec::new() } else { created.undo },
@@ -1362,7 +1381,7 @@ fn output_string(value: &Value) -> String {
 /// A created resource's `Fn::GetAtt` attributes, read from the lab as it is now.
 fn attributes(lab: &Lab, r: &StackResource) -> BTreeMap<String, Value> {
     let mut a = BTreeMap::new();
-    let id = r.key.as_str();
+    let id = r.resource_id.as_str();
     match r.resource_type.as_str() {
         "AWS::EC2::VPC" => {
             if let Some(vpc) = lab.vpc(id) {

@@ -204,8 +204,9 @@ fn managed_nat_vpc_deploys_and_undeploys() {
     }
     assert_eq!(snapshot(&replayed), snapshot(&lab));
 
-    // Undeploy removes all of it.
-    let deleted = undeploy(&mut lab, &caller, &stack).unwrap();
+    // Undeploy removes all of it, from the stack as a server would have stored it.
+    let stored: Stack = serde_json::from_value(serde_json::to_value(&stack).unwrap()).unwrap();
+    let deleted = undeploy(&mut lab, &caller, &stored).unwrap();
     assert!(!deleted.is_empty());
     assert!(lab.vpc(vpc_id).is_none());
     assert!(lab.internet_gateway(igw).is_none());

@@ -1634,6 +1634,34 @@ mod tests {
     }
 
     #[test]
+    fn generated_names_fit_and_are_stable() {
+        let id = "arn:aws:cloudformation:us-east-1:1:stack/s/51af3dc0-da77-11e4-872e-1234567db123";
+        let name = generated_name(
+            "a-very-long-stack-name-indeed",
+            id,
+            "NetworkLoadBalancer",
+            32,
+        );
+        assert_eq!(name.len(), 32);
+        assert_eq!(
+            name,
+            generated_name(
+                "a-very-long-stack-name-indeed",
+                id,
+                "NetworkLoadBalancer",
+                32
+            )
+        );
+        assert_ne!(
+            name,
+            generated_name("a-very-long-stack-name-indeed", id, "Other", 32)
+        );
+        let bucket = generated_bucket_name("My Stack", id, "Logs");
+        assert!(bucket.starts_with("my-stack-logs-"), "{bucket}");
+        assert!(bucket.len() <= 63);
+    }
+
+    #[test]
     fn properties_read_strings_as_numbers_and_booleans() {
         let v = json!({"N": "100", "B": "true", "F": false, "L": ["a", 1]});
         let p = Props(&v);

@@ -936,3 +936,62 @@ fn nat_gateway_stack_on_an_imported_vpc_without_its_conditional_alarms() {
     undeploy(&mut lab, &caller, &vpc_stack).unwrap();
     assert!(lab.vpc(id(&vpc_stack, "VPC")).is_none());
 }
+
+#[test]
+fn an_elastic_ip_on_an_instance_is_its_public_address_until_undeployed() {
+    let (mut lab, caller) = lab();
+    let text = r#"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.3.0.0/16
+  Igw:
+    Type: AWS::EC2::InternetGateway
+  Attach:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties:
+      VpcId: !Ref Vpc
+      InternetGatewayId: !Ref Igw
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.3.0.0/24
+  Host:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-0123456789abcdef0
+      SubnetId: !Ref Subnet
+  Ip:
+    Type: AWS::EC2::EIP
+    DependsOn: Attach
+    Properties:
+      InstanceId: !Ref Host
+Outputs:
+  Public:
+    Value: !Ref Ip
+"#;
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &Template::parse(text).unwrap(),
+        &BTreeMap::new(),
+        &context("eip"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    let public = id(&stack, "Ip").to_string();
+    assert_eq!(stack.outputs["Public"], public);
+    let eni = lab.eni_by_public_ip(public.parse().unwrap()).unwrap();
+    assert_eq!(
+        lab.instance_of(eni).map(|i| i.id.to_string()).as_deref(),
+        Some(id(&stack, "Host"))
+    );
+    let allocation = stack.resource("Ip").unwrap().resource_id.clone();
+    assert!(allocation.starts_with("eipalloc-"));
+
+    undeploy(&mut lab, &caller, &stack).unwrap();
+    assert!(lab.address(&allocation).is_none());
+    assert!(lab.vpc(id(&stack, "Vpc")).is_none());
+}

@@ -170,18 +170,23 @@ pub fn deploy(
     }
 }
 
-/// Deletes the stack's created resources, last created first. Returns the operations
-/// applied. On a failure the lab is left as it was.
+/// Deletes the stack's created resources, last created first; one already gone counts as
+/// deleted. Returns the operations applied. On a failure the lab is left as it was.
 pub fn undeploy(lab: &mut Lab, caller: &Caller, stack: &Stack) -> Result<Vec<Operation>, CfnError> {
     let before = lab.clone();
     let mut applied = Vec::new();
     for resource in stack.resources.iter().rev() {
         for op in &resource.undo {
-            if let Err(e) = lab.apply(caller, op) {
-                *lab = before;
-                return Err(model_error(resource, op, &e));
+            match lab.apply(caller, op) {
+                Ok(_) => applied.push(op.clone()),
+                // AWS: CloudFormation's delete handlers count a resource already gone as
+                // deleted.
+                Err(e) if e.code().contains("NotFound") => {}
+                Err(e) => {
+                    *lab = before;
+                    return Err(model_error(resource, op, &e));
+                }
             }
-            applied.push(op.clone());
         }
     }
     Ok(applied)

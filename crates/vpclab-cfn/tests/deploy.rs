@@ -995,3 +995,72 @@ Outputs:
     assert!(lab.address(&allocation).is_none());
     assert!(lab.vpc(id(&stack, "Vpc")).is_none());
 }
+
+const VPC_AND_SUBNET: &str = r#"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.4.0.0/16
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.4.0.0/24
+"#;
+
+#[test]
+fn undeploy_counts_a_resource_deleted_behind_its_back_as_deleted() {
+    let (mut lab, caller) = lab();
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &Template::parse(VPC_AND_SUBNET).unwrap(),
+        &BTreeMap::new(),
+        &context("gone"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    lab.delete_subnet(&caller, id(&stack, "Subnet")).unwrap();
+    let applied = undeploy(&mut lab, &caller, &stack).unwrap();
+    assert_eq!(applied.len(), 1, "only DeleteVpc: {applied:?}");
+    assert!(lab.vpc(id(&stack, "Vpc")).is_none());
+}
+
+#[test]
+fn an_undeploy_that_fails_names_the_resource_and_changes_nothing() {
+    let (mut lab, caller) = lab();
+    let stack = deploy(
+        &mut lab,
+        &caller,
+        &Template::parse(VPC_AND_SUBNET).unwrap(),
+        &BTreeMap::new(),
+        &context("busy"),
+        &DeployOptions::default(),
+    )
+    .unwrap();
+    // An instance launched outside the stack keeps its subnet in use.
+    lab.apply(
+        &caller,
+        &vpclab_model::Operation::RunInstances(vpclab_model::RunInstances {
+            image_id: "ami-0123456789abcdef0".into(),
+            min_count: 1,
+            max_count: 1,
+            subnet_id: Some(id(&stack, "Subnet").to_string()),
+            ..Default::default()
+        }),
+    )
+    .unwrap();
+    let before = snapshot(&lab);
+    let err = undeploy(&mut lab, &caller, &stack).unwrap_err();
+    match &err {
+        CfnError::Resource {
+            logical_id, code, ..
+        } => {
+            assert_eq!(logical_id, "Subnet");
+            assert_eq!(code, "DependencyViolation");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(snapshot(&lab), before);
+}

@@ -58,6 +58,38 @@ pub enum CfnError {
         /// What went wrong, e.g. "Fn::Select cannot select nonexistent value at index 3".
         message: String,
     },
+    /// Resource types vpclab does not model, refused before anything is applied.
+    #[error(
+        "vpclab does not model these resource types: [{}] (deploy with skip_unsupported to skip them)",
+        .0.join(", ")
+    )]
+    Unsupported(Vec<String>),
+    /// A resource's properties ask for something vpclab cannot do faithfully.
+    #[error("{logical_id} ({resource_type}): {message}")]
+    Property {
+        /// The resource's logical id.
+        logical_id: String,
+        /// Its type.
+        resource_type: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The lab refused an operation while creating or deleting a resource.
+    #[error(
+        "{logical_id} ({resource_type}): Resource handler returned message: \"{message}\" (Service: {operation}, ErrorCode: {code})"
+    )]
+    Resource {
+        /// The resource's logical id.
+        logical_id: String,
+        /// Its type.
+        resource_type: String,
+        /// The model operation that failed, e.g. `CreateSubnet`.
+        operation: String,
+        /// AWS's error code, e.g. `InvalidSubnet.Range`.
+        code: String,
+        /// AWS's message.
+        message: String,
+    },
 }
 
 impl CfnError {

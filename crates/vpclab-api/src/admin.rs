@@ -61,6 +61,9 @@ pub async fn dispatch(
         ("POST", "/_vpclab/dig") => dig(state, caller, body),
         ("POST", "/_vpclab/flow-logs") => flow_logs(state, caller),
         ("POST", "/_vpclab/cost") => crate::cost::cost(state, caller, body),
+        ("POST", "/_vpclab/stacks/up") => crate::stacks::up(state, caller, body).await,
+        ("POST", "/_vpclab/stacks/down") => crate::stacks::down(state, caller, body).await,
+        ("POST", "/_vpclab/stacks/list") => crate::stacks::list(state, caller),
         ("POST", "/_vpclab/exec/end") => {
             let req: ExecEnd = parse(body)?;
             let gone = state

@@ -15,6 +15,7 @@ pub mod live;
 pub mod s3;
 pub mod server;
 pub mod sigv4;
+pub mod stacks;
 pub mod state;
 pub mod sts;
 

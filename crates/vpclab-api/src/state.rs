@@ -25,7 +25,18 @@ enum Job {
     },
     /// Take a snapshot now (on shutdown), between batches.
     Snapshot(oneshot::Sender<Result<(), ApiError>>),
+    /// Work that changes the lab through several operations at once (deploying a
+    /// CloudFormation stack): it applies them itself and answers the ones to journal, in
+    /// order, or leaves the lab as it was and answers an error.
+    Run {
+        caller: Caller,
+        work: RunWork,
+        reply: oneshot::Sender<Result<String, ApiError>>,
+    },
 }
+
+/// What [`Job::Run`] does with the lab: the operations it applied and the answer.
+pub type RunWork = Box<dyn FnOnce(&mut Lab) -> Result<(Vec<Operation>, String), ApiError> + Send>;
 
 /// How many log entries may follow a snapshot before the writer takes a new one.
 const SNAPSHOT_EVERY: i64 = 20_000;
@@ -129,6 +140,24 @@ impl State {
             .map_err(|_| ApiError::internal("the lab's writer stopped"))?
     }
 
+    /// Runs `work` on the lab with the writer's exclusive access, journals the operations
+    /// it reports having applied (one log entry each, so a restart replays them), and
+    /// answers once they are durable.
+    pub async fn run(&self, caller: Caller, work: RunWork) -> Result<String, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Run {
+                caller,
+                work,
+                reply,
+            })
+            .await
+            .map_err(|_| ApiError::internal("the lab is shutting down"))?;
+        answer
+            .await
+            .map_err(|_| ApiError::internal("the lab's writer stopped"))?
+    }
+
     /// Saves a snapshot of the lab, so the next start replays nothing.
     pub async fn snapshot(&self) -> Result<(), ApiError> {
         let (reply, answer) = oneshot::channel();
@@ -222,6 +251,22 @@ async fn writer(state: Arc<State>, mut rx: mpsc::Receiver<Job>, mut last_seq: i6
                         answers.push((reply, answer));
                     }
                     Job::Snapshot(reply) => snapshots.push(reply),
+                    Job::Run {
+                        caller,
+                        work,
+                        reply,
+                    } => {
+                        let answer = work(&mut lab).map(|(ops, answer)| {
+                            entries.extend(ops.into_iter().map(|op| LogEntry {
+                                account: caller.account.clone(),
+                                region: caller.region,
+                                at: caller.now,
+                                op,
+                            }));
+                            answer
+                        });
+                        answers.push((reply, answer));
+                    }
                 }
             }
         }

@@ -86,6 +86,9 @@ pub struct Lab {
     /// VPC flow logs.
     #[serde(default)]
     pub(crate) flow_logs: Table<FlowLogId, FlowLog>,
+    /// CloudFormation stacks the lab deployed, by stack id.
+    #[serde(default)]
+    pub(crate) stacks: Table<String, CloudFormationStack>,
     /// Reachability Analyzer's paths.
     #[serde(default)]
     pub(crate) network_insights_paths: Table<NetworkInsightsPathId, NetworkInsightsPath>,
@@ -244,6 +247,7 @@ impl Lab {
             vpc_peering_connections: Table::default(),
             flow_logs: Table::default(),
             network_insights_paths: Table::default(),
+            stacks: Table::default(),
             network_insights_analyses: Table::default(),
             buckets: Table::default(),
             load_balancers: Table::default(),
@@ -300,6 +304,7 @@ impl Lab {
         vpc_peering_connection, vpc_peering_connections, vpc_peering_connections: VpcPeeringConnectionId => VpcPeeringConnection;
         flow_log, flow_logs, flow_logs: FlowLogId => FlowLog;
         network_insights_path, network_insights_paths, network_insights_paths: NetworkInsightsPathId => NetworkInsightsPath;
+        stack, stacks, stacks: String => CloudFormationStack;
         network_insights_analysis, network_insights_analyses, network_insights_analyses: NetworkInsightsAnalysisId => NetworkInsightsAnalysis;
         load_balancer, load_balancers, load_balancers: LoadBalancerArn => LoadBalancer;
         target_group, target_groups, target_groups: TargetGroupArn => TargetGroup;

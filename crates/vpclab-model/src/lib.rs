@@ -33,6 +33,7 @@ pub mod protocol;
 pub mod region;
 mod route_table;
 mod security_group;
+mod stack;
 mod subnet;
 mod tags;
 mod target_group;
@@ -92,6 +93,7 @@ pub use security_group::{
     GroupReference, IpPermission, Revoked, RulePeer, SecurityGroup, SecurityGroupRule,
     UserIdGroupPair,
 };
+pub use stack::{CloudFormationStack, StackResource};
 pub use subnet::{CreateSubnet, Subnet, SubnetAttribute, SubnetIpv6CidrBlock};
 pub use tags::{TagFilter, validate_tags};
 pub use target_group::{

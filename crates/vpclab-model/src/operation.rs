@@ -292,6 +292,12 @@ pub enum Operation {
         resource_ids: Vec<String>,
         keys: Vec<TagFilter>,
     },
+    /// A CloudFormation stack deployed (after the operations that made its resources).
+    RecordStack(Box<CloudFormationStack>),
+    /// A CloudFormation stack taken down (after the operations that deleted its resources).
+    ForgetStack {
+        name: String,
+    },
     /// CreateNetworkInsightsPath.
     CreateNetworkInsightsPath(CreateNetworkInsightsPath),
     /// DeleteNetworkInsightsPath.
@@ -511,6 +517,8 @@ impl Operation {
             DeleteFlowLogs,
             CreateTags,
             DeleteTags,
+            RecordStack,
+            ForgetStack,
             CreateNetworkInsightsPath,
             DeleteNetworkInsightsPath,
             StartNetworkInsightsAnalysis,
@@ -931,6 +939,8 @@ impl Lab {
             O::DeleteTags { resource_ids, keys } => self
                 .delete_tags(c, resource_ids, keys)
                 .map(|()| Outcome::Done)?,
+            O::RecordStack(stack) => self.record_stack(c, stack).map(|()| Outcome::Done)?,
+            O::ForgetStack { name } => self.forget_stack(c, name).map(|()| Outcome::Done)?,
             O::CreateNetworkInsightsPath(req) => {
                 created(self.create_network_insights_path(c, req)?)
             }

@@ -13,6 +13,7 @@ mod config;
 mod cost;
 mod demo;
 mod diagram;
+mod stacks;
 
 /// A local AWS VPC network that really enforces its rules.
 ///
@@ -146,6 +147,43 @@ enum Command {
     /// balancers, route arrows) as Graphviz DOT, Mermaid or SVG, optionally with one
     /// trace's path drawn over it.
     Diagram(diagram::DiagramArgs),
+    /// Deploy a CloudFormation template (YAML or JSON) into the running lab as a stack:
+    /// its network resources are made through the lab's own operations, in dependency
+    /// order; a failure leaves the lab as it was and names the resource that failed.
+    Up {
+        /// The template.
+        template: PathBuf,
+        /// The stack's name (default: from the file name).
+        #[arg(long)]
+        stack_name: Option<String>,
+        /// A parameter value: KEY=VALUE. Repeatable.
+        #[arg(long = "parameter", short = 'p')]
+        parameters: Vec<String>,
+        /// Record resources of types the lab does not model (IAM roles, Lambda functions,
+        /// …) as skipped instead of refusing the template.
+        #[arg(long)]
+        skip_unsupported: bool,
+        /// Print the stack as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Take a stack down: delete what it made, in the reverse order.
+    Down {
+        /// The stack's name.
+        stack_name: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// List your stacks in the region and what each made.
+    Stacks {
+        /// Print them as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// Manage the accounts and access keys the lab accepts.
     Account {
         /// Where the lab's database lives (default: the user's data directory).
@@ -427,6 +465,26 @@ async fn main() -> anyhow::Result<()> {
             server,
         } => cost::run(server.client(), traffic.as_deref(), hours, json).await,
         Command::Diagram(args) => diagram::run(args).await,
+        Command::Up {
+            template,
+            stack_name,
+            parameters,
+            skip_unsupported,
+            json,
+            server,
+        } => {
+            stacks::up(
+                server.client(),
+                &template,
+                stack_name,
+                &parameters,
+                skip_unsupported,
+                json,
+            )
+            .await
+        }
+        Command::Down { stack_name, server } => stacks::down(server.client(), &stack_name).await,
+        Command::Stacks { json, server } => stacks::list(server.client(), json).await,
         Command::Account {
             data_dir: dir,
             command,

@@ -81,7 +81,9 @@ impl Lab {
     /// Records a deployed stack. AWS: a name is taken once per account and region, and an
     /// export name once.
     pub fn record_stack(&mut self, caller: &Caller, stack: &CloudFormationStack) -> Result<()> {
-        if self.stack_named(caller, &stack.name).is_some() {
+        if self.stack_named(caller, &stack.name).is_some()
+            || self.stacks.contains_key(&stack.stack_id)
+        {
             return Err(stack_error(
                 "AlreadyExistsException",
                 format!("Stack [{}] already exists", stack.name),

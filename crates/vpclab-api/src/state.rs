@@ -256,7 +256,17 @@ async fn writer(state: Arc<State>, mut rx: mpsc::Receiver<Job>, mut last_seq: i6
                         work,
                         reply,
                     } => {
-                        let answer = work(&mut lab).map(|(ops, answer)| {
+                        // A bug in the work must not take the writer down with it, nor
+                        // leave the lab half-changed: a panic puts the lab back.
+                        let before = lab.clone();
+                        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            work(&mut lab)
+                        }))
+                        .unwrap_or_else(|_| {
+                            *lab = before;
+                            Err(ApiError::internal("the lab failed to carry out the change"))
+                        });
+                        let answer = ran.map(|(ops, answer)| {
                             entries.extend(ops.into_iter().map(|op| LogEntry {
                                 account: caller.account.clone(),
                                 region: caller.region,

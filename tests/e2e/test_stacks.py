@@ -96,7 +96,6 @@ def test_a_failing_resource_rolls_the_whole_stack_back(lab, ec2, tmp_path):
     assert p.returncode != 0
     assert "Outside" in p.stderr and "InvalidSubnet.Range" in p.stderr, p.stderr
     assert {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]} == before
-    assert not ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.201.0.0/16"]}])["Vpcs"]
     assert "broken" not in vpclab(lab, "stacks").stdout
     # Refusals before anything is tried: a missing parameter, a bad name, a template that
     # does not parse.

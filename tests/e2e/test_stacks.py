@@ -132,3 +132,19 @@ def test_a_stack_survives_kill_9_and_comes_down_after():
         assert not ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Vpcs"]
     finally:
         lab.cleanup()
+
+
+def test_a_reader_that_stops_early_ends_the_listing_quietly(lab):
+    """`vpclab stacks | head -1`: the pipe's reader going away ends vpclab with SIGPIPE's
+    status, not a panic and a backtrace."""
+    up(lab, NAT_TEMPLATE, "--stack-name", "piped")
+    try:
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1",
+                   VPCLAB_ENDPOINT=lab.endpoint)
+        p = subprocess.Popen([BINARY, "stacks"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.close()  # the reader is gone before vpclab writes a byte
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=60) == 141, err
+        assert "panicked" not in err and err == ""
+    finally:
+        assert vpclab(lab, "down", "piped").returncode == 0

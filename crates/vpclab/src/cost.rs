@@ -21,9 +21,9 @@ pub async fn run(
     }
     let answer = client.post_json("/_vpclab/cost", &question).await?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&answer["estimate"])?);
+        say!("{}", serde_json::to_string_pretty(&answer["estimate"])?);
     } else {
-        print!("{}", answer["text"].as_str().unwrap_or_default());
+        say_part!("{}", answer["text"].as_str().unwrap_or_default());
     }
     Ok(())
 }

@@ -9,6 +9,30 @@ use vpclab_api::{ServeConfig, Server};
 use vpclab_model::AccountId;
 use vpclab_store::{AccessKey, Store};
 
+/// `println!` for the program's output, except that a standard output that has gone
+/// away (the reader of a pipe stopped early: `vpclab stacks | head -1`) ends the program
+/// quietly with the status a shell gives a process killed by SIGPIPE, where `println!`
+/// would panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(141);
+        }
+    }};
+}
+
+/// [`say!`] without the line end (`print!`).
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if write!(out, $($arg)*).and_then(|()| out.flush()).is_err() {
+            std::process::exit(141);
+        }
+    }};
+}
+
 mod config;
 mod cost;
 mod demo;
@@ -366,7 +390,7 @@ async fn main() -> anyhow::Result<()> {
                 .post_json("/_vpclab/reach", &question)
                 .await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&answer["trace"])?);
+                say!("{}", serde_json::to_string_pretty(&answer["trace"])?);
             } else {
                 let text = answer["text"].as_str().unwrap_or_default();
                 let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
@@ -376,9 +400,9 @@ async fn main() -> anyhow::Result<()> {
                         line.starts_with("DROPPED"),
                         line.starts_with("DELIVERED"),
                     ) {
-                        (true, true, _) => println!("\x1b[1;31m{line}\x1b[0m"),
-                        (true, _, true) => println!("\x1b[1;32m{line}\x1b[0m"),
-                        _ => println!("{line}"),
+                        (true, true, _) => say!("\x1b[1;31m{line}\x1b[0m"),
+                        (true, _, true) => say!("\x1b[1;32m{line}\x1b[0m"),
+                        _ => say!("{line}"),
                     }
                 }
             }
@@ -403,13 +427,13 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             let logs: vpclab_api::admin::FlowLogsAnswer = serde_json::from_value(answer)?;
             if counters {
-                println!("{:<26} {:>14} {:>8}", "component", "bytes", "flows");
+                say!("{:<26} {:>14} {:>8}", "component", "bytes", "flows");
                 for (id, c) in &logs.counters {
-                    println!("{id:<26} {:>14} {:>8}", c.bytes, c.flows);
+                    say!("{id:<26} {:>14} {:>8}", c.bytes, c.flows);
                 }
                 return Ok(());
             }
-            println!("{}", logs.header);
+            say!("{}", logs.header);
             for record in &logs.records {
                 let fields: Vec<&str> = record.split(' ').collect();
                 let keep_action = action
@@ -419,7 +443,7 @@ async fn main() -> anyhow::Result<()> {
                     .as_deref()
                     .is_none_or(|i| fields.get(2) == Some(&i));
                 if keep_action && keep_eni {
-                    println!("{record}");
+                    say!("{record}");
                 }
             }
             Ok(())
@@ -441,15 +465,15 @@ async fn main() -> anyhow::Result<()> {
                 (Some(address), _) => {
                     let name = dig.name.trim_end_matches('.');
                     let kind = dig.kind.unwrap_or_default();
-                    println!("{name}.\tA\t{address}\t; {kind}");
+                    say!("{name}.\tA\t{address}\t; {kind}");
                     Ok(())
                 }
                 (None, true) => {
-                    println!("{}: NXDOMAIN", dig.name);
+                    say!("{}: NXDOMAIN", dig.name);
                     std::process::exit(3);
                 }
                 (None, false) => {
-                    println!(
+                    say!(
                         "{}: no answer (the instance's VPC has DNS resolution off: enableDnsSupport is false)",
                         dig.name
                     );
@@ -508,7 +532,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 AccountCommand::List => {
                     for k in store.access_keys().await? {
-                        println!("{}\t{}", k.account_id, k.access_key_id);
+                        say!("{}\t{}", k.account_id, k.access_key_id);
                     }
                 }
                 AccountCommand::RemoveKey { access_key_id } => {

@@ -39,19 +39,19 @@ pub async fn up(
     });
     let answer = client.post_json("/_vpclab/stacks/up", &question).await?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&answer)?);
+        say!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
     }
-    println!(
+    say!(
         "stack {} ({})",
         answer["name"].as_str().unwrap_or_default(),
         answer["stack_id"].as_str().unwrap_or_default()
     );
     print_resources(&answer);
     if let Some(outputs) = answer["outputs"].as_object().filter(|o| !o.is_empty()) {
-        println!("outputs:");
+        say!("outputs:");
         for (k, v) in outputs {
-            println!("  {k} = {}", v.as_str().unwrap_or_default());
+            say!("  {k} = {}", v.as_str().unwrap_or_default());
         }
     }
     Ok(())
@@ -62,8 +62,8 @@ fn print_resources(stack: &serde_json::Value) {
         let logical = r["logical_id"].as_str().unwrap_or_default();
         let kind = r["resource_type"].as_str().unwrap_or_default();
         match r["skipped"].as_str() {
-            Some(why) => println!("  {logical:<32} {kind:<40} skipped: {why}"),
-            None => println!(
+            Some(why) => say!("  {logical:<32} {kind:<40} skipped: {why}"),
+            None => say!(
                 "  {logical:<32} {kind:<40} {}",
                 r["physical_id"].as_str().unwrap_or_default()
             ),
@@ -90,7 +90,7 @@ pub async fn down(client: Client, name: &str) -> anyhow::Result<()> {
     let answer = client
         .post_json("/_vpclab/stacks/down", &serde_json::json!({ "name": name }))
         .await?;
-    println!(
+    say!(
         "stack {name} deleted ({} resources)",
         answer["deleted"].as_u64().unwrap_or_default()
     );
@@ -103,11 +103,11 @@ pub async fn list(client: Client, json: bool) -> anyhow::Result<()> {
         .post_json("/_vpclab/stacks/list", &serde_json::json!({}))
         .await?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&answer)?);
+        say!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(());
     }
     for s in answer["stacks"].as_array().into_iter().flatten() {
-        println!("{}", s["name"].as_str().unwrap_or_default());
+        say!("{}", s["name"].as_str().unwrap_or_default());
         print_resources(s);
     }
     Ok(())

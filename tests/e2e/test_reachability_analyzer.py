@@ -70,6 +70,15 @@ def test_an_analysis_explains_a_refusal_and_later_finds_the_path(lab, ec2):
                                                   Filters=[{"Name": "path-found", "Values": ["true"]}])
     assert [a["NetworkInsightsAnalysisId"] for a in mine["NetworkInsightsAnalyses"]] == \
         [found["NetworkInsightsAnalysisId"]]
+    by_status = ec2.describe_network_insights_analyses(NetworkInsightsPathId=path["NetworkInsightsPathId"],
+                                                       Filters=[{"Name": "status", "Values": ["succeeded"]}])
+    assert len(by_status["NetworkInsightsAnalyses"]) == 2
+    assert ec2.describe_network_insights_analyses(NetworkInsightsPathId=path["NetworkInsightsPathId"],
+                                                  Filters=[{"Name": "status", "Values": ["failed"]}]
+                                                  )["NetworkInsightsAnalyses"] == []
+    one_page = ec2.describe_network_insights_analyses(NetworkInsightsPathId=path["NetworkInsightsPathId"],
+                                                      MaxResults=1)
+    assert len(one_page["NetworkInsightsAnalyses"]) == 1 and one_page["NextToken"]
     paths = ec2.describe_network_insights_paths(Filters=[{"Name": "source", "Values": [client["InstanceId"]]},
                                                          {"Name": "tag:team", "Values": ["net"]}])
     assert [p["NetworkInsightsPathId"] for p in paths["NetworkInsightsPaths"]] == [path["NetworkInsightsPathId"]]
@@ -140,7 +149,21 @@ def test_bad_paths_are_refused_and_nothing_is_created(lab, ec2):
     assert code_of(Source=subnet, Destination=server["InstanceId"], DestinationPort=22) == "InvalidParameterValue"
     assert code_of(Destination=server["InstanceId"], DestinationIp="10.0.0.300", DestinationPort=22) == \
         "InvalidParameterValue"
+    # The lab does not serve path filters; a gateway endpoint is a route, not a destination.
+    assert code_of(Destination=server["InstanceId"], DestinationPort=22,
+                   FilterAtSource={"SourceAddress": "10.123.1.0/24"}) == "InvalidParameter"
+    vpc = ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["VpcId"]
+    gateway = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3")["VpcEndpoint"]
+    assert code_of(Destination=gateway["VpcEndpointId"], DestinationPort=443) == "InvalidParameterValue"
     assert len(ec2.describe_network_insights_paths()["NetworkInsightsPaths"]) == before
+    path = ec2.create_network_insights_path(Source=client["InstanceId"], Destination=server["InstanceId"],
+                                            Protocol="tcp", DestinationPort=22)["NetworkInsightsPath"]
+    with pytest.raises(Exception) as e:
+        ec2.start_network_insights_analysis(NetworkInsightsPathId=path["NetworkInsightsPathId"],
+                                            AdditionalAccounts=["222233334444"])
+    assert e.value.response["Error"]["Code"] == "InvalidParameter"
+    assert ec2.describe_network_insights_analyses(
+        NetworkInsightsPathId=path["NetworkInsightsPathId"])["NetworkInsightsAnalyses"] == []
     with pytest.raises(Exception) as e:
         ec2.start_network_insights_analysis(NetworkInsightsPathId="nip-0123456789abcdef0")
     assert e.value.response["Error"]["Code"] == "InvalidNetworkInsightsPathId.NotFound"

@@ -148,3 +148,31 @@ def test_a_reader_that_stops_early_ends_the_listing_quietly(lab):
         assert "panicked" not in err and err == ""
     finally:
         assert vpclab(lab, "down", "piped").returncode == 0
+
+
+EXPORTING = """
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.204.0.0/16
+Outputs:
+  VpcId:
+    Value: !Ref Vpc
+    Export:
+      Name: shared-vpc-id
+"""
+
+
+def test_an_export_name_already_taken_refuses_the_second_stack_and_unmakes_it(lab, ec2, tmp_path):
+    path = tmp_path / "exporting.yaml"
+    path.write_text(EXPORTING)
+    first = up(lab, str(path), "--stack-name", "exporter-one")
+    before = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    p = vpclab(lab, "up", str(path), "--stack-name", "exporter-two")
+    assert p.returncode != 0 and "shared-vpc-id" in p.stderr and "ValidationError" in p.stderr, p.stderr
+    # Its VPC was made, then taken back with the refusal.
+    assert {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]} == before
+    assert "exporter-two" not in vpclab(lab, "stacks").stdout
+    assert vpclab(lab, "down", "exporter-one").returncode == 0
+    assert first["outputs"]["VpcId"] not in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}

@@ -122,7 +122,6 @@ pub async fn up(state: &State, caller: &Caller, body: &[u8]) -> Result<Answer, A
                         format!("Stack [{}] already exists", req.name),
                     ));
                 }
-                let before = lab.clone();
                 let id = stack_id(&who, &req.name);
                 let context = Context {
                     region: who.region.name().to_owned(),
@@ -164,10 +163,8 @@ pub async fn up(state: &State, caller: &Caller, body: &[u8]) -> Result<Answer, A
                     exports: deployed.exports.clone(),
                 };
                 let record_op = Operation::RecordStack(Box::new(record.clone()));
-                if let Err(e) = lab.apply(&who, &record_op) {
-                    *lab = before;
-                    return Err(ApiError::from(e));
-                }
+                // On an error the writer puts the lab back, the stack's resources too.
+                lab.apply(&who, &record_op)?;
                 let mut ops = deployed.applied;
                 ops.push(record_op);
                 Ok((ops, stack_json(&record).to_string()))
@@ -192,23 +189,15 @@ pub async fn down(state: &State, caller: &Caller, body: &[u8]) -> Result<Answer,
                         format!("Stack with id {} does not exist", req.name),
                     )
                 })?;
-                let before = lab.clone();
                 // All or nothing: a resource that cannot go (something outside the stack
-                // still uses it) leaves the whole stack as it was, and says which.
-                let mut ops = match vpclab_cfn::undeploy(lab, &who, &deployed_of(&record)) {
-                    Ok(ops) => ops,
-                    Err(e) => {
-                        *lab = before;
-                        return Err(invalid("ValidationError", e.to_string()));
-                    }
-                };
+                // still uses it) leaves the whole stack as it was (the writer puts the lab
+                // back on an error), and says which.
+                let mut ops = vpclab_cfn::undeploy(lab, &who, &deployed_of(&record))
+                    .map_err(|e| invalid("ValidationError", e.to_string()))?;
                 let forget = Operation::ForgetStack {
                     name: req.name.clone(),
                 };
-                if let Err(e) = lab.apply(&who, &forget) {
-                    *lab = before;
-                    return Err(ApiError::from(e));
-                }
+                lab.apply(&who, &forget)?;
                 ops.push(forget);
                 let deleted = record
                     .resources

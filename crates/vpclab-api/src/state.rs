@@ -27,7 +27,7 @@ enum Job {
     Snapshot(oneshot::Sender<Result<(), ApiError>>),
     /// Work that changes the lab through several operations at once (deploying a
     /// CloudFormation stack): it applies them itself and answers the ones to journal, in
-    /// order, or leaves the lab as it was and answers an error.
+    /// order; on an error the writer puts the lab back as it was.
     Run {
         caller: Caller,
         work: RunWork,
@@ -256,16 +256,18 @@ async fn writer(state: Arc<State>, mut rx: mpsc::Receiver<Job>, mut last_seq: i6
                         work,
                         reply,
                     } => {
-                        // A bug in the work must not take the writer down with it, nor
-                        // leave the lab half-changed: a panic puts the lab back.
+                        // The work is all or nothing: an error, or a bug that panics
+                        // (which must not take the writer down with it), puts the lab back.
                         let before = lab.clone();
                         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             work(&mut lab)
                         }))
                         .unwrap_or_else(|_| {
-                            *lab = before;
                             Err(ApiError::internal("the lab failed to carry out the change"))
                         });
+                        if ran.is_err() {
+                            *lab = before;
+                        }
                         let answer = ran.map(|(ops, answer)| {
                             entries.extend(ops.into_iter().map(|op| LogEntry {
                                 account: caller.account.clone(),

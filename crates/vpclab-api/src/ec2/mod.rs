@@ -87,6 +87,15 @@ impl Plan {
         Plan::ReadThenWrite(Box::new(f))
     }
 
+    /// The plan to carry out: a [`Plan::ReadThenWrite`] worked out from the lab (the read
+    /// lock released before the change); any other plan as it is.
+    pub fn settle(self, state: &crate::state::State) -> Result<Plan, ApiError> {
+        match self {
+            Plan::ReadThenWrite(decide) => decide(&state.read()),
+            plan => Ok(plan),
+        }
+    }
+
     /// A change answered with AWS's `<return>true</return>`.
     pub fn write_returning_true(op: Operation) -> Plan {
         Plan::Write(
@@ -157,11 +166,7 @@ pub async fn dispatch(
     let handler = handlers()
         .get(action)
         .ok_or_else(|| ApiError::invalid_action(action))?;
-    let mut plan = handler(caller, q)?;
-    if let Plan::ReadThenWrite(decide) = plan {
-        let lab = state.read();
-        plan = decide(&lab)?;
-    }
+    let plan = handler(caller, q)?.settle(state)?;
     // AWS: with DryRun the request is checked and not carried out.
     if q.scalar::<bool>("DryRun")? == Some(true) {
         return Err(ApiError::dry_run());

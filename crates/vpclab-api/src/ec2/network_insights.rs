@@ -61,12 +61,15 @@ fn path_shape(lab: &Lab, p: &NetworkInsightsPath) -> shapes::NetworkInsightsPath
 
 /// The ARN of a resource a path names, in the path's account and region.
 fn arn_of(lab: &Lab, p: &NetworkInsightsPath, id: &str) -> Option<String> {
-    let kind = resource_type(id)?;
     let owner = owner_of(lab, id).unwrap_or_else(|| p.owner_id.to_string());
-    Some(format!(
-        "arn:aws:ec2:{}:{owner}:{kind}/{id}",
-        p.region.name()
-    ))
+    ec2_arn(p.region, &owner, id)
+}
+
+/// An EC2 resource's ARN (`arn:aws:ec2:<region>:<owner>:<type>/<id>`), for the kinds of
+/// id [`resource_type`] knows.
+fn ec2_arn(region: vpclab_model::Region, owner: &str, id: &str) -> Option<String> {
+    let kind = resource_type(id)?;
+    Some(format!("arn:aws:ec2:{}:{owner}:{kind}/{id}", region.name()))
 }
 
 /// AWS's ARN resource type for an EC2 id.
@@ -473,6 +476,15 @@ impl Finding {
     }
 }
 
+/// An analysis's status, from how its finding was kept: traced (`succeeded`), or not.
+fn status_of(a: &NetworkInsightsAnalysis) -> &'static str {
+    if a.finding.starts_with("snapshot:") {
+        "succeeded"
+    } else {
+        "failed"
+    }
+}
+
 /// An analysis as the wire shows it.
 fn analysis_shape(a: &NetworkInsightsAnalysis) -> shapes::NetworkInsightsAnalysis {
     let mut shape = shapes::NetworkInsightsAnalysis {
@@ -510,14 +522,10 @@ fn component(
             Some(c.id.clone())
         }
         ComponentKind::Internet | ComponentKind::AwsService => None,
-        _ => resource_type(&c.id).map(|kind| {
-            let owner = s
-                .owners
-                .get(&c.id)
-                .cloned()
-                .unwrap_or_else(|| a.owner_id.to_string());
-            format!("arn:aws:ec2:{}:{owner}:{kind}/{}", a.region.name(), c.id)
-        }),
+        _ => {
+            let owner = s.owners.get(&c.id).map(String::as_str);
+            ec2_arn(a.region, owner.unwrap_or(a.owner_id.as_str()), &c.id)
+        }
     };
     shapes::AnalysisComponent {
         id: Some(c.id.clone()),
@@ -791,28 +799,26 @@ fn describe_analyses(caller: &Caller, q: &Query) -> Result<Plan, ApiError> {
         }
         let start = req.analysis_start_time.as_ref().map(|t| t.0);
         let end = req.analysis_end_time.as_ref().map(|t| t.0);
-        let candidates: Vec<(&NetworkInsightsAnalysis, shapes::NetworkInsightsAnalysis)> = lab
-            .network_insights_analyses()
-            .filter(|a| {
-                mine(a)
-                    && wanted(&req.network_insights_analysis_ids, a.id.as_str())
-                    && req
-                        .network_insights_path_id
-                        .as_deref()
-                        .is_none_or(|p| a.path_id.as_str() == p)
-                    && start.is_none_or(|s| a.start_date.0 >= s)
-                    && end.is_none_or(|e| a.start_date.0 <= e)
-            })
-            .map(|a| (a, analysis_shape(a)))
-            .collect();
-        let found = filters.keep(candidates, |(a, shape), name| match name {
+        let candidates = lab.network_insights_analyses().filter(|a| {
+            mine(a)
+                && wanted(&req.network_insights_analysis_ids, a.id.as_str())
+                && req
+                    .network_insights_path_id
+                    .as_deref()
+                    .is_none_or(|p| a.path_id.as_str() == p)
+                && start.is_none_or(|s| a.start_date.0 >= s)
+                && end.is_none_or(|e| a.start_date.0 <= e)
+        });
+        // Filtered and paged on what the record says; only the page is rendered (each
+        // analysis's kept finding is read back then).
+        let found = filters.keep(candidates, |a, name| match name {
             "path-found" => one(a.network_path_found),
-            "status" => shape.status.clone().map(|s| vec![s]),
+            "status" => one(status_of(a)),
             other => tag_filter(&a.tags, other),
         })?;
         let (analyses, next_token) = page(found, req.max_results, &req.next_token, 1)?;
         Ok(shapes::DescribeNetworkInsightsAnalysesResult {
-            network_insights_analyses: Some(analyses.into_iter().map(|(_, s)| s).collect()),
+            network_insights_analyses: Some(analyses.into_iter().map(analysis_shape).collect()),
             next_token,
         })
     }))

@@ -144,11 +144,7 @@ async fn answer(
     let handler = handlers()
         .get(action)
         .ok_or_else(|| ApiError::invalid_action(action))?;
-    let mut plan = handler(caller, q)?;
-    if let Plan::ReadThenWrite(decide) = plan {
-        let lab = state.read();
-        plan = decide(&lab)?;
-    }
+    let plan = handler(caller, q)?.settle(state)?;
     let body = match plan {
         Plan::Read(render) => {
             let mut w = XmlWriter::with_capacity(4096);

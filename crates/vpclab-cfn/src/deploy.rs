@@ -1491,7 +1491,7 @@ fn attributes(lab: &Lab, r: &StackResource) -> BTreeMap<String, Value> {
                 a.insert("Id".into(), json!(id));
                 a.insert(
                     "CreationTimestamp".into(),
-                    json!(iso8601(e.creation_timestamp.0)),
+                    json!(e.creation_timestamp.iso8601()),
                 );
                 // AWS gives each DNS entry as `<hosted zone>:<dns name>`.
                 a.insert(
@@ -1604,38 +1604,20 @@ fn attributes(lab: &Lab, r: &StackResource) -> BTreeMap<String, Value> {
     a
 }
 
-/// Milliseconds since the epoch as `2023-11-14T22:13:20.000Z`.
-fn iso8601(millis: i64) -> String {
-    let secs = millis.div_euclid(1000);
-    let ms = millis.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn iso8601_formats_aws_timestamps() {
-        assert_eq!(iso8601(1_700_000_000_000), "2023-11-14T22:13:20.000Z");
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            vpclab_model::Timestamp(1_700_000_000_000).iso8601(),
+            "2023-11-14T22:13:20.000Z"
+        );
+        assert_eq!(
+            vpclab_model::Timestamp(0).iso8601(),
+            "1970-01-01T00:00:00.000Z"
+        );
     }
 
     #[test]

@@ -23,6 +23,34 @@ impl Timestamp {
     pub fn plus_seconds(self, seconds: i64) -> Timestamp {
         Timestamp(self.0.saturating_add(seconds.saturating_mul(1000)))
     }
+
+    /// ISO 8601 in UTC with milliseconds, as AWS writes times:
+    /// `2017-09-05T20:41:28.000Z`.
+    pub fn iso8601(self) -> String {
+        let (days, rem) = (self.0.div_euclid(86_400_000), self.0.rem_euclid(86_400_000));
+        let (y, m, d) = civil_from_days(days);
+        let (h, min, s, milli) = (
+            rem / 3_600_000,
+            rem / 60_000 % 60,
+            rem / 1000 % 60,
+            rem % 1000,
+        );
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
+    }
+}
+
+/// The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm; a date
+/// library would be a dependency for one small function).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// Who makes a control-plane call, where, and when.
